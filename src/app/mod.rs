@@ -1,0 +1,148 @@
+//! Use cases: `async fn(&App, &Actor, input) -> Result<Output, AppError>`. Each one loads
+//! what the rules need, asks `domain::policy`, writes through `store` in one transaction and
+//! records an audit entry. Adapters (Discord, web) call these and nothing below them.
+
+pub mod clock;
+pub mod error;
+pub mod invitations;
+pub mod members;
+pub mod role_links;
+pub mod workspace;
+
+mod audit;
+
+use std::sync::Arc;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use error::{AppError, AppResult};
+
+use crate::domain::{GuildId, UserId};
+use crate::store::members::Member;
+use crate::store::workspaces::Workspace;
+use crate::store::{self, Store, Tx};
+
+/// Everything a use case needs, passed explicitly (no globals).
+#[derive(Clone)]
+pub struct App {
+    pub store: Store,
+    pub clock: Arc<dyn Clock>,
+}
+
+impl App {
+    pub fn new(store: Store, clock: Arc<dyn Clock>) -> App {
+        App { store, clock }
+    }
+}
+
+/// Who is asking: a Discord user, in a server or in a direct message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub user: UserId,
+    /// The name to show and to record in the audit log.
+    pub name: String,
+    /// The server the request came from; `None` in a direct message.
+    pub guild: Option<GuildId>,
+    /// Discord's Manage Server permission in that server (needed to create a workspace).
+    pub manages_guild: bool,
+}
+
+impl Actor {
+    pub fn in_guild(guild: GuildId, user: UserId, name: impl Into<String>) -> Actor {
+        Actor {
+            user,
+            name: name.into(),
+            guild: Some(guild),
+            manages_guild: false,
+        }
+    }
+
+    pub fn in_dm(user: UserId, name: impl Into<String>) -> Actor {
+        Actor {
+            user,
+            name: name.into(),
+            guild: None,
+            manages_guild: false,
+        }
+    }
+}
+
+/// Longest display name kept; Discord allows 32 for nicknames, we keep room.
+pub const MAX_NAME_CHARS: usize = 100;
+
+/// A display name safe to store: trimmed, control characters dropped, bounded length.
+pub fn clean_name(name: &str) -> String {
+    let cleaned: String = name.chars().filter(|c| !c.is_control()).collect();
+    let trimmed = cleaned.trim();
+    let bounded: String = trimmed.chars().take(MAX_NAME_CHARS).collect();
+    if bounded.is_empty() {
+        "(no name)".to_string()
+    } else {
+        bounded
+    }
+}
+
+/// The workspace of the actor's server, or a message saying there is none.
+pub(crate) async fn workspace_of(app: &App, actor: &Actor) -> AppResult<Workspace> {
+    let guild = actor
+        .guild
+        .ok_or_else(|| AppError::invalid("Use this command in your team's Discord server, not in a direct message."))?;
+    let mut conn = app.store.conn().await?;
+    store::workspaces::find_by_guild(&mut conn, guild)
+        .await?
+        .ok_or_else(|| AppError::not_found("This server has no crewclock workspace yet. Someone with Manage Server can create one with /workspace create."))
+}
+
+/// Begins a transaction holding the workspace's write lock.
+pub(crate) async fn begin_locked(app: &App, workspace: &Workspace) -> AppResult<Tx> {
+    let mut tx = app.store.begin().await?;
+    if !store::workspaces::lock(&mut tx, workspace.id).await? {
+        return Err(AppError::not_found("This workspace was just deleted."));
+    }
+    Ok(tx)
+}
+
+/// The actor's active membership, refreshed with their current display name.
+pub(crate) async fn active_member(conn: &mut store::Conn, workspace: &Workspace, actor: &Actor) -> AppResult<Member> {
+    match store::members::find_by_user(conn, workspace.id, actor.user).await? {
+        Some(member) if member.active => {
+            let name = clean_name(&actor.name);
+            if member.display_name != name {
+                store::members::rename(conn, member.id, &name).await?;
+                return Ok(Member {
+                    display_name: name,
+                    ..member
+                });
+            }
+            Ok(member)
+        }
+        Some(_) => Err(AppError::denied(
+            "You are no longer a member of this workspace. Ask an admin to invite you again.",
+        )),
+        None => Err(AppError::denied(
+            "You are not a member of this workspace. Ask an admin or manager for an invitation.",
+        )),
+    }
+}
+
+/// Another person in the workspace, named by Discord user.
+pub(crate) async fn member_by_user(conn: &mut store::Conn, workspace: &Workspace, user: UserId) -> AppResult<Member> {
+    store::members::find_by_user(conn, workspace.id, user)
+        .await?
+        .ok_or_else(|| AppError::not_found("That person is not a member of this workspace."))
+}
+
+/// Like [`member_by_user`], but refuses inactive members.
+pub(crate) async fn active_member_by_user(
+    conn: &mut store::Conn,
+    workspace: &Workspace,
+    user: UserId,
+) -> AppResult<Member> {
+    let member = member_by_user(conn, workspace, user).await?;
+    if !member.active {
+        return Err(AppError::invalid(format!(
+            "{} was removed from this workspace; invite them again first.",
+            member.display_name
+        )));
+    }
+    Ok(member)
+}

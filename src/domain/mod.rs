@@ -1,0 +1,30 @@
+//! Pure rules: no I/O, no database, no Discord. Everything here is unit-tested in place.
+
+pub mod ids;
+pub mod invitation;
+pub mod policy;
+pub mod role;
+pub mod settings;
+
+pub use ids::{DiscordRoleId, GuildId, UserId};
+pub use role::Role;
+
+/// A refusal by the rulebook, worded for the person who asked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Denied(pub String);
+
+impl Denied {
+    pub fn new(message: impl Into<String>) -> Self {
+        Denied(message.into())
+    }
+}
+
+/// Input that cannot be understood, worded so the person knows what to type instead.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invalid(pub String);
+
+impl Invalid {
+    pub fn new(message: impl Into<String>) -> Self {
+        Invalid(message.into())
+    }
+}

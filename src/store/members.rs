@@ -1,0 +1,183 @@
+//! Members of a workspace: their Discord user, role and whether they are still active.
+
+use chrono::{DateTime, Utc};
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+use super::{decode_error, from_millis, millis, Conn, StoreError};
+use crate::domain::{Role, UserId};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Member {
+    pub id: i64,
+    pub workspace_id: i64,
+    pub user_id: UserId,
+    pub display_name: String,
+    pub role: Role,
+    pub active: bool,
+    pub joined_at: DateTime<Utc>,
+    pub left_at: Option<DateTime<Utc>>,
+}
+
+impl Member {
+    pub fn person(&self) -> crate::domain::policy::Person {
+        crate::domain::policy::Person {
+            member_id: self.id,
+            role: self.role,
+        }
+    }
+}
+
+const COLUMNS: &str = "id, workspace_id, user_id, display_name, role, active, joined_at, left_at";
+
+pub(crate) fn role_from_db(text: &str) -> Result<Role, StoreError> {
+    text.parse()
+        .map_err(|_| decode_error(format!("unknown role in database: {text}")))
+}
+
+fn member_from_row(row: &AnyRow) -> Result<Member, StoreError> {
+    Ok(Member {
+        id: row.try_get("id")?,
+        workspace_id: row.try_get("workspace_id")?,
+        user_id: UserId::from_db(row.try_get("user_id")?),
+        display_name: row.try_get("display_name")?,
+        role: role_from_db(&row.try_get::<String, _>("role")?)?,
+        active: row.try_get::<i64, _>("active")? != 0,
+        joined_at: from_millis(row.try_get("joined_at")?)?,
+        left_at: row
+            .try_get::<Option<i64>, _>("left_at")?
+            .map(from_millis)
+            .transpose()?,
+    })
+}
+
+pub async fn insert(
+    conn: &mut Conn,
+    workspace_id: i64,
+    user: UserId,
+    name: &str,
+    role: Role,
+    now: DateTime<Utc>,
+) -> Result<Member, StoreError> {
+    let row = sqlx::query(&format!(
+        "INSERT INTO members (workspace_id, user_id, display_name, role, active, joined_at)
+         VALUES ($1, $2, $3, $4, 1, $5) RETURNING {COLUMNS}"
+    ))
+    .bind(workspace_id)
+    .bind(user.to_db())
+    .bind(name)
+    .bind(role.as_str())
+    .bind(millis(now))
+    .fetch_one(&mut *conn)
+    .await?;
+    member_from_row(&row)
+}
+
+/// Brings a removed member back with a new role; their history was never deleted.
+pub async fn reactivate(
+    conn: &mut Conn,
+    member_id: i64,
+    name: &str,
+    role: Role,
+    now: DateTime<Utc>,
+) -> Result<Member, StoreError> {
+    let row = sqlx::query(&format!(
+        "UPDATE members SET active = 1, role = $2, display_name = $3, joined_at = $4, left_at = NULL
+         WHERE id = $1 RETURNING {COLUMNS}"
+    ))
+    .bind(member_id)
+    .bind(role.as_str())
+    .bind(name)
+    .bind(millis(now))
+    .fetch_one(&mut *conn)
+    .await?;
+    member_from_row(&row)
+}
+
+pub async fn find_by_user(
+    conn: &mut Conn,
+    workspace_id: i64,
+    user: UserId,
+) -> Result<Option<Member>, StoreError> {
+    let row = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM members WHERE workspace_id = $1 AND user_id = $2"
+    ))
+    .bind(workspace_id)
+    .bind(user.to_db())
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.as_ref().map(member_from_row).transpose()
+}
+
+pub async fn find(conn: &mut Conn, member_id: i64) -> Result<Option<Member>, StoreError> {
+    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM members WHERE id = $1"))
+        .bind(member_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.as_ref().map(member_from_row).transpose()
+}
+
+/// Members ordered by role (highest first), then name.
+pub async fn list(
+    conn: &mut Conn,
+    workspace_id: i64,
+    include_inactive: bool,
+) -> Result<Vec<Member>, StoreError> {
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM members
+         WHERE workspace_id = $1 AND (active = 1 OR $2 = 1)
+         ORDER BY active DESC,
+                  CASE role WHEN 'owner' THEN 0 WHEN 'admin' THEN 1 WHEN 'manager' THEN 2
+                            WHEN 'member' THEN 3 WHEN 'viewer' THEN 4 ELSE 5 END,
+                  LOWER(display_name), id"
+    ))
+    .bind(workspace_id)
+    .bind(i64::from(include_inactive))
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter().map(member_from_row).collect()
+}
+
+/// Active members holding a seat, and active guests.
+pub async fn count_seats_and_guests(conn: &mut Conn, workspace_id: i64) -> Result<(u32, u32), StoreError> {
+    let row = sqlx::query(
+        "SELECT
+            COUNT(CASE WHEN role IN ('owner','admin','manager','member') THEN 1 END) AS seats,
+            COUNT(CASE WHEN role = 'guest' THEN 1 END) AS guests
+         FROM members WHERE workspace_id = $1 AND active = 1",
+    )
+    .bind(workspace_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    let seats: i64 = row.try_get("seats")?;
+    let guests: i64 = row.try_get("guests")?;
+    Ok((seats as u32, guests as u32))
+}
+
+pub async fn set_role(conn: &mut Conn, member_id: i64, role: Role) -> Result<(), StoreError> {
+    sqlx::query("UPDATE members SET role = $2 WHERE id = $1")
+        .bind(member_id)
+        .bind(role.as_str())
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn deactivate(conn: &mut Conn, member_id: i64, now: DateTime<Utc>) -> Result<(), StoreError> {
+    sqlx::query("UPDATE members SET active = 0, left_at = $2 WHERE id = $1")
+        .bind(member_id)
+        .bind(millis(now))
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Keeps the shown name current; Discord names change.
+pub async fn rename(conn: &mut Conn, member_id: i64, name: &str) -> Result<(), StoreError> {
+    sqlx::query("UPDATE members SET display_name = $2 WHERE id = $1 AND display_name <> $2")
+        .bind(member_id)
+        .bind(name)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,168 @@
+//! All SQL lives here. One implementation serves SQLite and PostgreSQL through sqlx's `Any`
+//! driver with portable SQL (`$n` placeholders, `RETURNING`, partial indexes); each database
+//! kind has its own migrations folder because their DDL differs (identity columns, BIGINT).
+//!
+//! Functions take `&mut AnyConnection` so the app layer decides the transaction boundaries.
+
+pub mod audit;
+pub mod invitations;
+pub mod members;
+pub mod role_links;
+pub mod team;
+pub mod workspaces;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use chrono::{DateTime, TimeZone, Utc};
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::migrate::Migrator;
+use sqlx::{AnyConnection, AnyPool, Executor};
+
+pub use sqlx::Error as StoreError;
+pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
+pub type Conn = AnyConnection;
+
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DbKind {
+    Sqlite,
+    Postgres,
+}
+
+impl DbKind {
+    pub fn from_url(url: &str) -> Option<DbKind> {
+        if url.starts_with("sqlite:") {
+            Some(DbKind::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Some(DbKind::Postgres)
+        } else {
+            None
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct Store {
+    pool: AnyPool,
+    kind: DbKind,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("kind", &self.kind).finish()
+    }
+}
+
+/// Connection settings beyond the URL.
+#[derive(Debug, Clone)]
+pub struct StoreOptions {
+    pub max_connections: u32,
+    pub acquire_timeout: Duration,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        StoreOptions {
+            max_connections: 8,
+            acquire_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+impl Store {
+    /// Connects and applies the embedded migrations for the URL's database kind.
+    pub async fn open(url: &str, options: &StoreOptions) -> Result<Store, StoreError> {
+        let kind = DbKind::from_url(url).ok_or_else(|| {
+            StoreError::Configuration(
+                "the database URL must start with sqlite: or postgres://".into(),
+            )
+        })?;
+        sqlx::any::install_default_drivers();
+        let connect_options = AnyConnectOptions::from_str(url)?;
+        let mut pool_options = AnyPoolOptions::new()
+            .max_connections(options.max_connections)
+            .acquire_timeout(options.acquire_timeout);
+        if kind == DbKind::Sqlite {
+            pool_options = pool_options.after_connect(|conn, _meta| {
+                Box::pin(async move {
+                    // Per-connection settings: referential integrity, wait for the write lock
+                    // instead of failing, and WAL's recommended durability level.
+                    conn.execute("PRAGMA foreign_keys = ON").await?;
+                    conn.execute("PRAGMA busy_timeout = 10000").await?;
+                    conn.execute("PRAGMA synchronous = NORMAL").await?;
+                    Ok(())
+                })
+            });
+        }
+        let pool = pool_options.connect_with(connect_options).await?;
+        let store = Store { pool, kind };
+        if kind == DbKind::Sqlite {
+            // WAL is a property of the database file: set once, kept by SQLite.
+            store.pool.execute("PRAGMA journal_mode = WAL").await?;
+        }
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    async fn migrate(&self) -> Result<(), StoreError> {
+        let migrator = match self.kind {
+            DbKind::Sqlite => &SQLITE_MIGRATIONS,
+            DbKind::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        migrator.run(&self.pool).await.map_err(StoreError::from)
+    }
+
+    pub fn kind(&self) -> DbKind {
+        self.kind
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    pub async fn begin(&self) -> Result<Tx, StoreError> {
+        self.pool.begin().await
+    }
+
+    pub async fn conn(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Any>, StoreError> {
+        self.pool.acquire().await
+    }
+
+    /// Readiness: the database answers a trivial query.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await.map(|_| ())
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// True when the error is a unique-constraint violation (both databases).
+pub fn is_unique_violation(err: &StoreError) -> bool {
+    match err {
+        StoreError::Database(db) => db.is_unique_violation(),
+        _ => false,
+    }
+}
+
+pub(crate) fn millis(at: DateTime<Utc>) -> i64 {
+    at.timestamp_millis()
+}
+
+pub(crate) fn from_millis(ms: i64) -> Result<DateTime<Utc>, StoreError> {
+    Utc.timestamp_millis_opt(ms)
+        .single()
+        .ok_or_else(|| decode_error(format!("timestamp out of range: {ms}")))
+}
+
+pub(crate) fn decode_error(message: String) -> StoreError {
+    StoreError::Decode(message.into())
+}
+
+pub(crate) fn flag(value: bool) -> i64 {
+    i64::from(value)
+}
