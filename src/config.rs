@@ -125,7 +125,9 @@ impl Config {
         let explicit = env("CREWCLOCK_CONFIG").map(PathBuf::from);
         let mut config = match &explicit {
             Some(path) => Config::from_file(path)?,
-            None if Path::new(DEFAULT_CONFIG_PATH).exists() => Config::from_file(Path::new(DEFAULT_CONFIG_PATH))?,
+            None if Path::new(DEFAULT_CONFIG_PATH).exists() => {
+                Config::from_file(Path::new(DEFAULT_CONFIG_PATH))?
+            }
             None => Config::default(),
         };
         config.apply_env(env)?;
@@ -136,11 +138,13 @@ impl Config {
     pub fn from_file(path: &Path) -> Result<Config, ConfigError> {
         let text = std::fs::read_to_string(path)
             .or_else(|e| err(format!("cannot read config file {}: {e}", path.display())))?;
-        Config::from_toml(&text).map_err(|e| ConfigError(format!("config file {}: {}", path.display(), e.0)))
+        Config::from_toml(&text)
+            .map_err(|e| ConfigError(format!("config file {}: {}", path.display(), e.0)))
     }
 
     pub fn from_toml(text: &str) -> Result<Config, ConfigError> {
-        let value: toml::Value = toml::from_str(text).or_else(|e| err(format!("not valid TOML: {}", e.message())))?;
+        let value: toml::Value =
+            toml::from_str(text).or_else(|e| err(format!("not valid TOML: {}", e.message())))?;
         if value.get("discord").and_then(|d| d.get("token")).is_some() {
             return err("discord.token must not be in the config file; set DISCORD_TOKEN or discord.token_file");
         }
@@ -152,19 +156,24 @@ impl Config {
             self.database.url = url;
         }
         if let Some(n) = env("CREWCLOCK_DATABASE_MAX_CONNECTIONS") {
-            self.database.max_connections = n
-                .parse()
-                .or_else(|_| err(format!("CREWCLOCK_DATABASE_MAX_CONNECTIONS must be a number, not '{n}'")))?;
+            self.database.max_connections = n.parse().or_else(|_| {
+                err(format!(
+                    "CREWCLOCK_DATABASE_MAX_CONNECTIONS must be a number, not '{n}'"
+                ))
+            })?;
         }
         if let Some(path) = env("CREWCLOCK_DISCORD_TOKEN_FILE") {
             self.discord.token_file = Some(PathBuf::from(path));
         }
         if let Some(scope) = env("CREWCLOCK_DISCORD_COMMAND_SCOPE") {
-            self.discord.command_scope = match scope.as_str() {
-                "global" => CommandScope::Global,
-                "guild" => CommandScope::Guild,
-                other => return err(format!("CREWCLOCK_DISCORD_COMMAND_SCOPE must be global or guild, not '{other}'")),
-            };
+            self.discord.command_scope =
+                match scope.as_str() {
+                    "global" => CommandScope::Global,
+                    "guild" => CommandScope::Guild,
+                    other => return err(format!(
+                        "CREWCLOCK_DISCORD_COMMAND_SCOPE must be global or guild, not '{other}'"
+                    )),
+                };
         }
         if let Some(ids) = env("CREWCLOCK_DISCORD_GUILD_IDS") {
             self.discord.guild_ids = ids
@@ -172,7 +181,9 @@ impl Config {
                 .filter(|s| !s.trim().is_empty())
                 .map(|s| s.trim().parse::<u64>())
                 .collect::<Result<_, _>>()
-                .or_else(|_| err("CREWCLOCK_DISCORD_GUILD_IDS must be comma-separated server ids"))?;
+                .or_else(|_| {
+                    err("CREWCLOCK_DISCORD_GUILD_IDS must be comma-separated server ids")
+                })?;
         }
         if let Some(url) = env("CREWCLOCK_DISCORD_API_BASE_URL") {
             self.discord.api_base_url = Some(url);
@@ -200,19 +211,30 @@ impl Config {
     }
 
     /// The bot token from `DISCORD_TOKEN` or the token file, checked for shape.
-    pub fn discord_token(&self, env: &dyn Fn(&str) -> Option<String>) -> Result<Secret, ConfigError> {
+    pub fn discord_token(
+        &self,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Secret, ConfigError> {
         let token = match (env("DISCORD_TOKEN"), &self.discord.token_file) {
             (Some(token), _) => token,
-            (None, Some(path)) => std::fs::read_to_string(path)
-                .or_else(|e| err(format!("cannot read the Discord token file {}: {e}", path.display())))?,
-            (None, None) => return err("no Discord token: set DISCORD_TOKEN or discord.token_file"),
+            (None, Some(path)) => std::fs::read_to_string(path).or_else(|e| {
+                err(format!(
+                    "cannot read the Discord token file {}: {e}",
+                    path.display()
+                ))
+            })?,
+            (None, None) => {
+                return err("no Discord token: set DISCORD_TOKEN or discord.token_file")
+            }
         };
         let token = token.trim().to_string();
         // A bot token is three dot-separated base64url parts, without spaces.
         let parts: Vec<&str> = token.split('.').collect();
         let well_formed = parts.len() == 3
             && parts.iter().all(|p| {
-                !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+                !p.is_empty()
+                    && p.bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
             });
         if !well_formed {
             return err("the Discord token is malformed: copy the bot token from the Developer Portal's Bot page");
@@ -227,7 +249,12 @@ pub fn redact_url(url: &str) -> String {
         (Some(scheme_end), Some(at)) if at > scheme_end => {
             let credentials = &url[scheme_end + 3..at];
             match credentials.find(':') {
-                Some(colon) => format!("{}{}:***{}", &url[..scheme_end + 3], &credentials[..colon], &url[at..]),
+                Some(colon) => format!(
+                    "{}{}:***{}",
+                    &url[..scheme_end + 3],
+                    &credentials[..colon],
+                    &url[at..]
+                ),
                 None => url.to_string(),
             }
         }
@@ -241,7 +268,10 @@ mod tests {
     use std::collections::HashMap;
 
     fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         move |key| map.get(key).cloned()
     }
 
@@ -275,7 +305,10 @@ mod tests {
 
     #[test]
     fn unknown_keys_and_bad_urls_give_one_clear_line() {
-        assert!(Config::from_toml("[database]\nurll = \"x\"\n").unwrap_err().0.contains("urll"));
+        assert!(Config::from_toml("[database]\nurll = \"x\"\n")
+            .unwrap_err()
+            .0
+            .contains("urll"));
         let mut config = Config::default();
         config.database.url = "mysql://root:hunter2@h/db".into();
         let e = config.validate().unwrap_err();
@@ -285,10 +318,16 @@ mod tests {
     #[test]
     fn token_comes_from_env_and_is_checked() {
         let config = Config::default();
-        let ok = config.discord_token(&env_of(&[("DISCORD_TOKEN", " MTA.Gx_y.abc-d \n")])).unwrap();
+        let ok = config
+            .discord_token(&env_of(&[("DISCORD_TOKEN", " MTA.Gx_y.abc-d \n")]))
+            .unwrap();
         assert_eq!(ok.expose(), "MTA.Gx_y.abc-d");
         assert_eq!(format!("{ok:?}"), "Secret(***)");
-        assert!(config.discord_token(&env_of(&[])).unwrap_err().0.contains("no Discord token"));
+        assert!(config
+            .discord_token(&env_of(&[]))
+            .unwrap_err()
+            .0
+            .contains("no Discord token"));
         assert!(config
             .discord_token(&env_of(&[("DISCORD_TOKEN", "not a token")]))
             .unwrap_err()

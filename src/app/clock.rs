@@ -31,7 +31,8 @@ impl ManualClock {
     }
 
     pub fn advance(&self, by: Duration) {
-        self.millis.fetch_add(by.num_milliseconds(), Ordering::SeqCst);
+        self.millis
+            .fetch_add(by.num_milliseconds(), Ordering::SeqCst);
     }
 
     pub fn set(&self, to: DateTime<Utc>) {

@@ -5,7 +5,9 @@ use serde_json::json;
 
 use super::audit::{member_target, record, Change};
 use super::members::{role_sync_for, DiscordRoleSync};
-use super::{active_member, begin_locked, clean_name, workspace_of, Actor, App, AppError, AppResult};
+use super::{
+    active_member, begin_locked, clean_name, workspace_of, Actor, App, AppError, AppResult,
+};
 use crate::domain::invitation::{self, effective_status, InvitationStatus};
 use crate::domain::{policy, Role, UserId};
 use crate::store::invitations::{Invitation, NewInvitation};
@@ -33,7 +35,13 @@ fn invitation_json(inv: &Invitation) -> serde_json::Value {
 }
 
 /// Invites one Discord user. Inviting someone again replaces their pending invitation.
-pub async fn invite_user(app: &App, actor: &Actor, user: UserId, user_name: &str, role: Role) -> AppResult<Invitation> {
+pub async fn invite_user(
+    app: &App,
+    actor: &Actor,
+    user: UserId,
+    user_name: &str,
+    role: Role,
+) -> AppResult<Invitation> {
     if user == actor.user {
         return Err(AppError::invalid("You can't invite yourself."));
     }
@@ -52,7 +60,9 @@ pub async fn invite_user(app: &App, actor: &Actor, user: UserId, user_name: &str
         }
     }
     let now = app.clock.now();
-    if let Some(previous) = store::invitations::find_pending_for(&mut tx, workspace.id, user).await? {
+    if let Some(previous) =
+        store::invitations::find_pending_for(&mut tx, workspace.id, user).await?
+    {
         store::invitations::close(&mut tx, previous.id, InvitationStatus::Replaced, now).await?;
         record(
             app,
@@ -155,7 +165,9 @@ pub struct Joined {
 async fn invitation_with_workspace(app: &App, id: i64) -> AppResult<(Invitation, Workspace)> {
     let mut conn = app.store.conn().await?;
     let missing = || AppError::not_found(format!("There is no invitation #{id}."));
-    let inv = store::invitations::find(&mut conn, id).await?.ok_or_else(missing)?;
+    let inv = store::invitations::find(&mut conn, id)
+        .await?
+        .ok_or_else(missing)?;
     let workspace = store::workspaces::find(&mut conn, inv.workspace_id)
         .await?
         .ok_or_else(missing)?;
@@ -197,7 +209,9 @@ pub async fn accept(app: &App, actor: &Actor, invitation_id: i64) -> AppResult<J
             action: "invitation.accept",
             target: invitation_target(&inv),
             before: None,
-            after: Some(json!({ "member": member_target(&joined.member), "role": inv.role.as_str() })),
+            after: Some(
+                json!({ "member": member_target(&joined.member), "role": inv.role.as_str() }),
+            ),
         },
     )
     .await?;
@@ -208,10 +222,16 @@ pub async fn accept(app: &App, actor: &Actor, invitation_id: i64) -> AppResult<J
 /// Redeems an invite code; in a server, the code must belong to that server's workspace.
 pub async fn redeem_code(app: &App, actor: &Actor, typed_code: &str) -> AppResult<Joined> {
     let code = invitation::parse_code(typed_code)?;
-    let not_found = || AppError::not_found("That invite code doesn't exist. Check it with the person who gave it to you.");
+    let not_found = || {
+        AppError::not_found(
+            "That invite code doesn't exist. Check it with the person who gave it to you.",
+        )
+    };
     let (inv, workspace) = {
         let mut conn = app.store.conn().await?;
-        let inv = store::invitations::find_by_code(&mut conn, &code).await?.ok_or_else(not_found)?;
+        let inv = store::invitations::find_by_code(&mut conn, &code)
+            .await?
+            .ok_or_else(not_found)?;
         let workspace = store::workspaces::find(&mut conn, inv.workspace_id)
             .await?
             .ok_or_else(not_found)?;
@@ -233,7 +253,9 @@ pub async fn redeem_code(app: &App, actor: &Actor, typed_code: &str) -> AppResul
             action: "invitation.redeem",
             target: invitation_target(&inv),
             before: None,
-            after: Some(json!({ "member": member_target(&joined.member), "role": inv.role.as_str() })),
+            after: Some(
+                json!({ "member": member_target(&joined.member), "role": inv.role.as_str() }),
+            ),
         },
     )
     .await?;
@@ -242,7 +264,13 @@ pub async fn redeem_code(app: &App, actor: &Actor, typed_code: &str) -> AppResul
 }
 
 /// Adds (or brings back) the actor as `role`, checking seats and the guest limit now.
-async fn join(app: &App, tx: &mut Tx, workspace: &Workspace, actor: &Actor, role: Role) -> AppResult<Joined> {
+async fn join(
+    app: &App,
+    tx: &mut Tx,
+    workspace: &Workspace,
+    actor: &Actor,
+    role: Role,
+) -> AppResult<Joined> {
     let existing = store::members::find_by_user(tx, workspace.id, actor.user).await?;
     if let Some(member) = existing.as_ref().filter(|m| m.active) {
         return Err(AppError::conflict(format!(
@@ -257,8 +285,14 @@ async fn join(app: &App, tx: &mut Tx, workspace: &Workspace, actor: &Actor, role
     let now = app.clock.now();
     let name = clean_name(&actor.name);
     let (member, returned) = match existing {
-        Some(old) => (store::members::reactivate(tx, old.id, &name, role, now).await?, true),
-        None => (store::members::insert(tx, workspace.id, actor.user, &name, role, now).await?, false),
+        Some(old) => (
+            store::members::reactivate(tx, old.id, &name, role, now).await?,
+            true,
+        ),
+        None => (
+            store::members::insert(tx, workspace.id, actor.user, &name, role, now).await?,
+            false,
+        ),
     };
     let discord = role_sync_for(tx, workspace.id, None, Some(role)).await?;
     Ok(Joined {
@@ -296,11 +330,19 @@ pub async fn decline(app: &App, actor: &Actor, invitation_id: i64) -> AppResult<
 }
 
 /// Loads an open invitation of the actor's workspace that the actor may manage.
-async fn managed_invitation(app: &App, tx: &mut Tx, workspace: &Workspace, actor: &Actor, id: i64) -> AppResult<Invitation> {
+async fn managed_invitation(
+    app: &App,
+    tx: &mut Tx,
+    workspace: &Workspace,
+    actor: &Actor,
+    id: i64,
+) -> AppResult<Invitation> {
     let me = active_member(tx, workspace, actor).await?;
     let inv = open_invitation(app, tx, id).await?;
     if inv.workspace_id != workspace.id {
-        return Err(AppError::not_found(format!("There is no invitation #{id}.")));
+        return Err(AppError::not_found(format!(
+            "There is no invitation #{id}."
+        )));
     }
     policy::manage_invitation(me.person(), inv.invited_by, inv.role)?;
     Ok(inv)
@@ -362,13 +404,18 @@ pub async fn list(app: &App, actor: &Actor) -> AppResult<Vec<Invitation>> {
     let mut conn = app.store.conn().await?;
     let me = active_member(&mut conn, &workspace, actor).await?;
     if matches!(me.role, Role::Viewer | Role::Guest) {
-        return Err(AppError::denied(format!("{}s can't see invitations.", me.role.label())));
+        return Err(AppError::denied(format!(
+            "{}s can't see invitations.",
+            me.role.label()
+        )));
     }
     let now = app.clock.now();
     Ok(store::invitations::list_pending(&mut conn, workspace.id)
         .await?
         .into_iter()
-        .filter(|inv| effective_status(inv.status, inv.expires_at, now) == InvitationStatus::Pending)
+        .filter(|inv| {
+            effective_status(inv.status, inv.expires_at, now) == InvitationStatus::Pending
+        })
         .filter(|inv| me.role.is_manager_or_above() || inv.invited_by == me.id)
         .collect())
 }

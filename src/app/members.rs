@@ -3,7 +3,10 @@
 use serde_json::json;
 
 use super::audit::{member_target, record, Change};
-use super::{active_member, active_member_by_user, begin_locked, member_by_user, workspace_of, Actor, App, AppError, AppResult};
+use super::{
+    active_member, active_member_by_user, begin_locked, member_by_user, workspace_of, Actor, App,
+    AppError, AppResult,
+};
 use crate::domain::{policy, DiscordRoleId, Role, UserId};
 use crate::store::{self, members::Member};
 
@@ -70,7 +73,9 @@ pub(crate) async fn role_sync_for(
     };
     Ok(DiscordRoleSync {
         add: linked(to).collect(),
-        remove: linked(from).filter(|d| !linked(to).any(|t| t == *d)).collect(),
+        remove: linked(from)
+            .filter(|d| !linked(to).any(|t| t == *d))
+            .collect(),
     })
 }
 
@@ -82,7 +87,12 @@ pub struct RoleChanged {
     pub discord: DiscordRoleSync,
 }
 
-pub async fn change_role(app: &App, actor: &Actor, user: UserId, to: Role) -> AppResult<RoleChanged> {
+pub async fn change_role(
+    app: &App,
+    actor: &Actor,
+    user: UserId,
+    to: Role,
+) -> AppResult<RoleChanged> {
     let workspace = workspace_of(app, actor).await?;
     let mut tx = begin_locked(app, &workspace).await?;
     let me = active_member(&mut tx, &workspace, actor).await?;
@@ -96,7 +106,8 @@ pub async fn change_role(app: &App, actor: &Actor, user: UserId, to: Role) -> Ap
         )));
     }
     let settings = store::workspaces::load_settings(&mut tx, workspace.id).await?;
-    let (seats_used, guests) = store::members::count_seats_and_guests(&mut tx, workspace.id).await?;
+    let (seats_used, guests) =
+        store::members::count_seats_and_guests(&mut tx, workspace.id).await?;
     policy::seat_available(Some(target.role), to, seats_used, settings.seat_limit)?;
     policy::guest_slot_available(Some(target.role), to, guests, settings.guest_limit)?;
     store::members::set_role(&mut tx, target.id, to).await?;
@@ -223,7 +234,14 @@ pub async fn set_team_manager(
     let member = active_member_by_user(&mut tx, &workspace, member).await?;
     let changed = if assign {
         policy::assign_team_manager(me.role, manager.person(), member.person())?;
-        store::team::assign(&mut tx, workspace.id, manager.id, member.id, app.clock.now()).await?
+        store::team::assign(
+            &mut tx,
+            workspace.id,
+            manager.id,
+            member.id,
+            app.clock.now(),
+        )
+        .await?
     } else {
         policy::manage_team_managers(me.role)?;
         store::team::unassign(&mut tx, manager.id, member.id).await?
@@ -235,7 +253,11 @@ pub async fn set_team_manager(
             workspace.id,
             actor,
             Change {
-                action: if assign { "team_manager.assign" } else { "team_manager.unassign" },
+                action: if assign {
+                    "team_manager.assign"
+                } else {
+                    "team_manager.unassign"
+                },
                 target: member_target(&member),
                 before: None,
                 after: Some(json!({ "manager": manager.user_id.to_string(), "assigned": assign })),

@@ -83,9 +83,11 @@ pub fn clean_name(name: &str) -> String {
 
 /// The workspace of the actor's server, or a message saying there is none.
 pub(crate) async fn workspace_of(app: &App, actor: &Actor) -> AppResult<Workspace> {
-    let guild = actor
-        .guild
-        .ok_or_else(|| AppError::invalid("Use this command in your team's Discord server, not in a direct message."))?;
+    let guild = actor.guild.ok_or_else(|| {
+        AppError::invalid(
+            "Use this command in your team's Discord server, not in a direct message.",
+        )
+    })?;
     let mut conn = app.store.conn().await?;
     store::workspaces::find_by_guild(&mut conn, guild)
         .await?
@@ -102,7 +104,11 @@ pub(crate) async fn begin_locked(app: &App, workspace: &Workspace) -> AppResult<
 }
 
 /// The actor's active membership, refreshed with their current display name.
-pub(crate) async fn active_member(conn: &mut store::Conn, workspace: &Workspace, actor: &Actor) -> AppResult<Member> {
+pub(crate) async fn active_member(
+    conn: &mut store::Conn,
+    workspace: &Workspace,
+    actor: &Actor,
+) -> AppResult<Member> {
     match store::members::find_by_user(conn, workspace.id, actor.user).await? {
         Some(member) if member.active => {
             let name = clean_name(&actor.name);
@@ -125,7 +131,11 @@ pub(crate) async fn active_member(conn: &mut store::Conn, workspace: &Workspace,
 }
 
 /// Another person in the workspace, named by Discord user.
-pub(crate) async fn member_by_user(conn: &mut store::Conn, workspace: &Workspace, user: UserId) -> AppResult<Member> {
+pub(crate) async fn member_by_user(
+    conn: &mut store::Conn,
+    workspace: &Workspace,
+    user: UserId,
+) -> AppResult<Member> {
     store::members::find_by_user(conn, workspace.id, user)
         .await?
         .ok_or_else(|| AppError::not_found("That person is not a member of this workspace."))

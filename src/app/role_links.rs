@@ -7,7 +7,12 @@ use super::{active_member, begin_locked, workspace_of, Actor, App, AppError, App
 use crate::domain::{policy, DiscordRoleId, Role};
 use crate::store;
 
-pub async fn link(app: &App, actor: &Actor, role: Role, discord_role: DiscordRoleId) -> AppResult<Option<DiscordRoleId>> {
+pub async fn link(
+    app: &App,
+    actor: &Actor,
+    role: Role,
+    discord_role: DiscordRoleId,
+) -> AppResult<Option<DiscordRoleId>> {
     let workspace = workspace_of(app, actor).await?;
     let mut tx = begin_locked(app, &workspace).await?;
     let me = active_member(&mut tx, &workspace, actor).await?;
@@ -48,7 +53,12 @@ pub async fn unlink(app: &App, actor: &Actor, role: Role) -> AppResult<DiscordRo
     policy::link_discord_role(me.role, role)?;
     let removed = store::role_links::remove(&mut tx, workspace.id, role)
         .await?
-        .ok_or_else(|| AppError::not_found(format!("The {} role is not linked to a Discord role.", role.label())))?;
+        .ok_or_else(|| {
+            AppError::not_found(format!(
+                "The {} role is not linked to a Discord role.",
+                role.label()
+            ))
+        })?;
     record(
         app,
         &mut tx,

@@ -4,8 +4,8 @@ use serde_json::json;
 
 use super::audit::{member_target, record, Change};
 use super::{
-    active_member, active_member_by_user, begin_locked, clean_name, workspace_of, Actor, App, AppError,
-    AppResult,
+    active_member, active_member_by_user, begin_locked, clean_name, workspace_of, Actor, App,
+    AppError, AppResult,
 };
 use crate::domain::policy;
 use crate::domain::settings::{SettingKey, Settings};
@@ -16,9 +16,9 @@ pub const MAX_WORKSPACE_NAME_CHARS: usize = 100;
 
 /// Creates the workspace for the actor's server; the creator becomes its Owner.
 pub async fn create(app: &App, actor: &Actor, name: &str) -> AppResult<Workspace> {
-    let guild = actor
-        .guild
-        .ok_or_else(|| AppError::invalid("Create the workspace from inside your Discord server."))?;
+    let guild = actor.guild.ok_or_else(|| {
+        AppError::invalid("Create the workspace from inside your Discord server.")
+    })?;
     if !actor.manages_guild {
         return Err(AppError::denied(
             "Only someone with Discord's Manage Server permission can create this server's workspace.",
@@ -35,12 +35,21 @@ pub async fn create(app: &App, actor: &Actor, name: &str) -> AppResult<Workspace
     let workspace = match store::workspaces::insert(&mut tx, guild, &clean_name(name), now).await {
         Ok(workspace) => workspace,
         Err(err) if store::is_unique_violation(&err) => {
-            return Err(AppError::conflict("This server already has a crewclock workspace. See /workspace info."))
+            return Err(AppError::conflict(
+                "This server already has a crewclock workspace. See /workspace info.",
+            ))
         }
         Err(err) => return Err(err.into()),
     };
-    let owner = store::members::insert(&mut tx, workspace.id, actor.user, &clean_name(&actor.name), Role::Owner, now)
-        .await?;
+    let owner = store::members::insert(
+        &mut tx,
+        workspace.id,
+        actor.user,
+        &clean_name(&actor.name),
+        Role::Owner,
+        now,
+    )
+    .await?;
     record(
         app,
         &mut tx,
@@ -77,7 +86,8 @@ pub async fn info(app: &App, actor: &Actor) -> AppResult<WorkspaceInfo> {
     let me = active_member(&mut conn, &workspace, actor).await?;
     policy::view_settings(me.role)?;
     let settings = store::workspaces::load_settings(&mut conn, workspace.id).await?;
-    let (seats_used, guests) = store::members::count_seats_and_guests(&mut conn, workspace.id).await?;
+    let (seats_used, guests) =
+        store::members::count_seats_and_guests(&mut conn, workspace.id).await?;
     let owner = store::members::list(&mut conn, workspace.id, false)
         .await?
         .into_iter()
@@ -117,7 +127,12 @@ pub struct SettingChanged {
 }
 
 /// Changes one setting by name, e.g. `("seat_limit", "10")`.
-pub async fn set_setting(app: &App, actor: &Actor, key: &str, value: &str) -> AppResult<SettingChanged> {
+pub async fn set_setting(
+    app: &App,
+    actor: &Actor,
+    key: &str,
+    value: &str,
+) -> AppResult<SettingChanged> {
     let key = SettingKey::parse(key)?;
     let workspace = workspace_of(app, actor).await?;
     let mut tx = begin_locked(app, &workspace).await?;
@@ -125,7 +140,8 @@ pub async fn set_setting(app: &App, actor: &Actor, key: &str, value: &str) -> Ap
     policy::change_setting(me.role, key)?;
     let current = store::workspaces::load_settings(&mut tx, workspace.id).await?;
     let next = current.with(key, value)?;
-    let (seats_used, guests) = store::members::count_seats_and_guests(&mut tx, workspace.id).await?;
+    let (seats_used, guests) =
+        store::members::count_seats_and_guests(&mut tx, workspace.id).await?;
     if next.seat_limit < seats_used {
         return Err(AppError::conflict(format!(
             "{seats_used} seats are in use, so seat_limit can't go below {seats_used}. Make someone a Viewer or remove them first."
@@ -168,7 +184,11 @@ pub struct OwnershipTransferred {
 }
 
 /// Hands the workspace to another member; the old Owner becomes an Admin.
-pub async fn transfer_ownership(app: &App, actor: &Actor, to: UserId) -> AppResult<OwnershipTransferred> {
+pub async fn transfer_ownership(
+    app: &App,
+    actor: &Actor,
+    to: UserId,
+) -> AppResult<OwnershipTransferred> {
     let workspace = workspace_of(app, actor).await?;
     let mut tx = begin_locked(app, &workspace).await?;
     let me = active_member(&mut tx, &workspace, actor).await?;
@@ -177,7 +197,12 @@ pub async fn transfer_ownership(app: &App, actor: &Actor, to: UserId) -> AppResu
     // The new owner needs a seat if they had none; the old owner keeps theirs as Admin.
     let settings = store::workspaces::load_settings(&mut tx, workspace.id).await?;
     let (seats_used, _) = store::members::count_seats_and_guests(&mut tx, workspace.id).await?;
-    policy::seat_available(Some(target.role), Role::Owner, seats_used, settings.seat_limit)?;
+    policy::seat_available(
+        Some(target.role),
+        Role::Owner,
+        seats_used,
+        settings.seat_limit,
+    )?;
     // Demote first: the one-owner index allows no moment with two owners.
     store::members::set_role(&mut tx, me.id, Role::Admin).await?;
     store::members::set_role(&mut tx, target.id, Role::Owner).await?;
@@ -189,15 +214,23 @@ pub async fn transfer_ownership(app: &App, actor: &Actor, to: UserId) -> AppResu
         Change {
             action: "workspace.transfer_ownership",
             target: member_target(&target),
-            before: Some(json!({ "owner": me.user_id.to_string(), "new_owner_role": target.role.as_str() })),
+            before: Some(
+                json!({ "owner": me.user_id.to_string(), "new_owner_role": target.role.as_str() }),
+            ),
             after: Some(json!({ "owner": target.user_id.to_string(), "old_owner_role": "admin" })),
         },
     )
     .await?;
     tx.commit().await?;
     Ok(OwnershipTransferred {
-        old_owner: Member { role: Role::Admin, ..me },
-        new_owner: Member { role: Role::Owner, ..target },
+        old_owner: Member {
+            role: Role::Admin,
+            ..me
+        },
+        new_owner: Member {
+            role: Role::Owner,
+            ..target
+        },
     })
 }
 
@@ -216,7 +249,11 @@ pub async fn delete(app: &App, actor: &Actor) -> AppResult<Workspace> {
 pub const AUDIT_PAGE_SIZE: u32 = 25;
 
 /// The newest audit entries, a page at a time (`before_id` from the last entry seen).
-pub async fn audit_log(app: &App, actor: &Actor, before_id: Option<i64>) -> AppResult<Vec<AuditEntry>> {
+pub async fn audit_log(
+    app: &App,
+    actor: &Actor,
+    before_id: Option<i64>,
+) -> AppResult<Vec<AuditEntry>> {
     let workspace = workspace_of(app, actor).await?;
     let mut conn = app.store.conn().await?;
     let me = active_member(&mut conn, &workspace, actor).await?;

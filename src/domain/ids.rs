@@ -48,7 +48,13 @@ mod tests {
 
     #[test]
     fn round_trips_every_bit_pattern() {
-        for raw in [0u64, 1, 1_000_000_000_000_000_000, u64::MAX, i64::MAX as u64 + 1] {
+        for raw in [
+            0u64,
+            1,
+            1_000_000_000_000_000_000,
+            u64::MAX,
+            i64::MAX as u64 + 1,
+        ] {
             assert_eq!(UserId::from_db(UserId(raw).to_db()), UserId(raw));
         }
     }

@@ -48,14 +48,20 @@ impl InvitationStatus {
             InvitationStatus::Accepted => "This invitation was already accepted.",
             InvitationStatus::Declined => "This invitation was declined.",
             InvitationStatus::Revoked => "This invitation was revoked by the workspace.",
-            InvitationStatus::Replaced => "This invitation was replaced by a newer one; use the latest invitation.",
+            InvitationStatus::Replaced => {
+                "This invitation was replaced by a newer one; use the latest invitation."
+            }
             InvitationStatus::Expired => "This invitation has expired. Ask for a new one.",
         }
     }
 }
 
 /// The status as of `now`: a pending invitation past its expiry counts as expired.
-pub fn effective_status(stored: InvitationStatus, expires_at: DateTime<Utc>, now: DateTime<Utc>) -> InvitationStatus {
+pub fn effective_status(
+    stored: InvitationStatus,
+    expires_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> InvitationStatus {
     if stored == InvitationStatus::Pending && now >= expires_at {
         InvitationStatus::Expired
     } else {
@@ -111,7 +117,10 @@ mod tests {
     fn pending_past_expiry_is_expired() {
         let now = Utc::now();
         let exp = expiry(now, 14);
-        assert_eq!(effective_status(InvitationStatus::Pending, exp, now), InvitationStatus::Pending);
+        assert_eq!(
+            effective_status(InvitationStatus::Pending, exp, now),
+            InvitationStatus::Pending
+        );
         assert_eq!(
             effective_status(InvitationStatus::Pending, exp, now + Duration::days(14)),
             InvitationStatus::Expired

@@ -37,7 +37,10 @@ pub fn view_settings(actor: Role) -> Result<(), Denied> {
 pub fn change_setting(actor: Role, key: SettingKey) -> Result<(), Denied> {
     if key.is_billing() {
         if actor != Role::Owner {
-            return deny(format!("Only the Owner can change {} (billing).", key.name()));
+            return deny(format!(
+                "Only the Owner can change {} (billing).",
+                key.name()
+            ));
         }
     } else if !actor.is_admin() {
         return deny("Only the Owner or an Admin can change workspace settings.");
@@ -138,7 +141,9 @@ pub fn change_role(actor: Person, target: Person, new_role: Role) -> Result<(), 
         return deny("The Owner role is only passed on with /workspace transfer-owner.");
     }
     if target.role == Role::Owner {
-        return deny("The Owner's role can't be changed; the Owner can transfer ownership instead.");
+        return deny(
+            "The Owner's role can't be changed; the Owner can transfer ownership instead.",
+        );
     }
     match actor.role {
         Role::Owner => Ok(()),
@@ -233,13 +238,20 @@ pub fn link_discord_role(actor: Role, role: Role) -> Result<(), Denied> {
         return deny("Only the Owner or an Admin can link Discord roles.");
     }
     if role == Role::Owner {
-        return deny("The Owner role can't be linked to a Discord role; there is always exactly one Owner.");
+        return deny(
+            "The Owner role can't be linked to a Discord role; there is always exactly one Owner.",
+        );
     }
     Ok(())
 }
 
 /// Rule 4: turning someone into a seat-holding role needs a free seat.
-pub fn seat_available(from: Option<Role>, to: Role, seats_used: u32, seat_limit: u32) -> Result<(), Denied> {
+pub fn seat_available(
+    from: Option<Role>,
+    to: Role,
+    seats_used: u32,
+    seat_limit: u32,
+) -> Result<(), Denied> {
     let needs_seat = to.takes_seat() && !from.is_some_and(Role::takes_seat);
     if needs_seat && seats_used >= seat_limit {
         return deny(format!(
@@ -250,7 +262,12 @@ pub fn seat_available(from: Option<Role>, to: Role, seats_used: u32, seat_limit:
 }
 
 /// Guests take no seat but are limited by guest_limit.
-pub fn guest_slot_available(from: Option<Role>, to: Role, guests: u32, guest_limit: u32) -> Result<(), Denied> {
+pub fn guest_slot_available(
+    from: Option<Role>,
+    to: Role,
+    guests: u32,
+    guest_limit: u32,
+) -> Result<(), Denied> {
     if to == Role::Guest && from != Some(Role::Guest) && guests >= guest_limit {
         return deny(format!(
             "The guest limit is reached: {guests} of {guest_limit} guests. The Owner can raise guest_limit."
@@ -270,7 +287,10 @@ mod tests {
     use Role::*;
 
     fn p(id: i64, role: Role) -> Person {
-        Person { member_id: id, role }
+        Person {
+            member_id: id,
+            role,
+        }
     }
 
     #[test]
@@ -299,10 +319,17 @@ mod tests {
         ];
         for (actor, target, to, allowed) in cases {
             let got = change_role(p(1, actor), p(2, target), to);
-            assert_eq!(got.is_ok(), allowed, "{actor} sets {target} to {to}: {got:?}");
+            assert_eq!(
+                got.is_ok(),
+                allowed,
+                "{actor} sets {target} to {to}: {got:?}"
+            );
         }
         for role in Role::ALL {
-            assert!(change_role(p(1, role), p(1, role), Member).is_err(), "{role} on self");
+            assert!(
+                change_role(p(1, role), p(1, role), Member).is_err(),
+                "{role} on self"
+            );
         }
     }
 

@@ -186,7 +186,9 @@ impl Settings {
             },
             SettingKey::MembersSeeOthersTime => self.members_see_others_time.to_string(),
             SettingKey::WhoCanSeeRates => admins_or_anyone(self.who_can_see_rates).into(),
-            SettingKey::WhoCanChangeBillable => admins_or_anyone(self.who_can_change_billable).into(),
+            SettingKey::WhoCanChangeBillable => {
+                admins_or_anyone(self.who_can_change_billable).into()
+            }
             SettingKey::TeamManagersEditTime => self.team_managers_edit_time.to_string(),
             SettingKey::LockEntriesOlderThanDays => match self.lock_entries_older_than_days {
                 None => "none".into(),
@@ -274,7 +276,11 @@ mod tests {
     #[test]
     fn defaults_match_the_rulebook() {
         let s = Settings::default();
-        let shown: Vec<(&str, String)> = s.entries().into_iter().map(|(k, v)| (k.name(), v)).collect();
+        let shown: Vec<(&str, String)> = s
+            .entries()
+            .into_iter()
+            .map(|(k, v)| (k.name(), v))
+            .collect();
         assert_eq!(
             shown,
             vec![
@@ -329,13 +335,20 @@ mod tests {
         ];
         for (key, value) in cases {
             let err = Settings::default().with(key, value).unwrap_err();
-            assert!(err.0.contains(key.accepted_values()), "{key}={value}: {}", err.0);
+            assert!(
+                err.0.contains(key.accepted_values()),
+                "{key}={value}: {}",
+                err.0
+            );
         }
     }
 
     #[test]
     fn setting_names_accept_dashes_and_case() {
         assert_eq!(SettingKey::parse("Seat-Limit"), Ok(SettingKey::SeatLimit));
-        assert!(SettingKey::parse("colour").unwrap_err().0.contains("seat_limit"));
+        assert!(SettingKey::parse("colour")
+            .unwrap_err()
+            .0
+            .contains("seat_limit"));
     }
 }

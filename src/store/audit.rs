@@ -54,7 +54,9 @@ fn entry_from_row(row: &AnyRow) -> Result<AuditEntry, StoreError> {
     Ok(AuditEntry {
         id: row.try_get("id")?,
         workspace_id: row.try_get("workspace_id")?,
-        actor_user: row.try_get::<Option<i64>, _>("actor_user_id")?.map(UserId::from_db),
+        actor_user: row
+            .try_get::<Option<i64>, _>("actor_user_id")?
+            .map(UserId::from_db),
         actor_name: row.try_get("actor_name")?,
         action: row.try_get("action")?,
         target: row.try_get("target")?,

@@ -35,7 +35,9 @@ fn invitation_from_row(row: &AnyRow) -> Result<Invitation, StoreError> {
     Ok(Invitation {
         id: row.try_get("id")?,
         workspace_id: row.try_get("workspace_id")?,
-        invitee: row.try_get::<Option<i64>, _>("invitee_user_id")?.map(UserId::from_db),
+        invitee: row
+            .try_get::<Option<i64>, _>("invitee_user_id")?
+            .map(UserId::from_db),
         invitee_name: row.try_get("invitee_name")?,
         code: row.try_get("code")?,
         role: role_from_db(&row.try_get::<String, _>("role")?)?,
@@ -89,10 +91,12 @@ pub async fn find(conn: &mut Conn, id: i64) -> Result<Option<Invitation>, StoreE
 }
 
 pub async fn find_by_code(conn: &mut Conn, code: &str) -> Result<Option<Invitation>, StoreError> {
-    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM invitations WHERE code = $1"))
-        .bind(code)
-        .fetch_optional(&mut *conn)
-        .await?;
+    let row = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM invitations WHERE code = $1"
+    ))
+    .bind(code)
+    .fetch_optional(&mut *conn)
+    .await?;
     row.as_ref().map(invitation_from_row).transpose()
 }
 
@@ -114,7 +118,10 @@ pub async fn find_pending_for(
 }
 
 /// Invitations still stored as pending, newest first.
-pub async fn list_pending(conn: &mut Conn, workspace_id: i64) -> Result<Vec<Invitation>, StoreError> {
+pub async fn list_pending(
+    conn: &mut Conn,
+    workspace_id: i64,
+) -> Result<Vec<Invitation>, StoreError> {
     let rows = sqlx::query(&format!(
         "SELECT {COLUMNS} FROM invitations WHERE workspace_id = $1 AND status = 'pending'
          ORDER BY id DESC"

@@ -139,7 +139,10 @@ pub async fn list(
 }
 
 /// Active members holding a seat, and active guests.
-pub async fn count_seats_and_guests(conn: &mut Conn, workspace_id: i64) -> Result<(u32, u32), StoreError> {
+pub async fn count_seats_and_guests(
+    conn: &mut Conn,
+    workspace_id: i64,
+) -> Result<(u32, u32), StoreError> {
     let row = sqlx::query(
         "SELECT
             COUNT(CASE WHEN role IN ('owner','admin','manager','member') THEN 1 END) AS seats,
@@ -163,7 +166,11 @@ pub async fn set_role(conn: &mut Conn, member_id: i64, role: Role) -> Result<(),
     Ok(())
 }
 
-pub async fn deactivate(conn: &mut Conn, member_id: i64, now: DateTime<Utc>) -> Result<(), StoreError> {
+pub async fn deactivate(
+    conn: &mut Conn,
+    member_id: i64,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
     sqlx::query("UPDATE members SET active = 0, left_at = $2 WHERE id = $1")
         .bind(member_id)
         .bind(millis(now))

@@ -32,17 +32,26 @@ pub async fn upsert(
 }
 
 /// Returns the Discord role that was linked, if any.
-pub async fn remove(conn: &mut Conn, workspace_id: i64, role: Role) -> Result<Option<DiscordRoleId>, StoreError> {
-    let row = sqlx::query("DELETE FROM role_links WHERE workspace_id = $1 AND role = $2 RETURNING discord_role_id")
-        .bind(workspace_id)
-        .bind(role.as_str())
-        .fetch_optional(&mut *conn)
-        .await?;
+pub async fn remove(
+    conn: &mut Conn,
+    workspace_id: i64,
+    role: Role,
+) -> Result<Option<DiscordRoleId>, StoreError> {
+    let row = sqlx::query(
+        "DELETE FROM role_links WHERE workspace_id = $1 AND role = $2 RETURNING discord_role_id",
+    )
+    .bind(workspace_id)
+    .bind(role.as_str())
+    .fetch_optional(&mut *conn)
+    .await?;
     row.map(|row| Ok(DiscordRoleId::from_db(row.try_get("discord_role_id")?)))
         .transpose()
 }
 
-pub async fn list(conn: &mut Conn, workspace_id: i64) -> Result<Vec<(Role, DiscordRoleId)>, StoreError> {
+pub async fn list(
+    conn: &mut Conn,
+    workspace_id: i64,
+) -> Result<Vec<(Role, DiscordRoleId)>, StoreError> {
     let rows = sqlx::query(
         "SELECT role, discord_role_id FROM role_links WHERE workspace_id = $1 ORDER BY role",
     )

@@ -27,7 +27,11 @@ pub async fn assign(
 }
 
 /// Returns false when there was no such assignment.
-pub async fn unassign(conn: &mut Conn, manager_id: i64, member_id: i64) -> Result<bool, StoreError> {
+pub async fn unassign(
+    conn: &mut Conn,
+    manager_id: i64,
+    member_id: i64,
+) -> Result<bool, StoreError> {
     let done = sqlx::query("DELETE FROM team_managers WHERE manager_id = $1 AND member_id = $2")
         .bind(manager_id)
         .bind(member_id)
@@ -37,7 +41,11 @@ pub async fn unassign(conn: &mut Conn, manager_id: i64, member_id: i64) -> Resul
 }
 
 /// Drops every assignment where the member is manager or managed (on removal or demotion).
-pub async fn drop_all_for(conn: &mut Conn, member_id: i64, as_manager_only: bool) -> Result<u64, StoreError> {
+pub async fn drop_all_for(
+    conn: &mut Conn,
+    member_id: i64,
+    as_manager_only: bool,
+) -> Result<u64, StoreError> {
     let sql = if as_manager_only {
         "DELETE FROM team_managers WHERE manager_id = $1"
     } else {
@@ -49,19 +57,22 @@ pub async fn drop_all_for(conn: &mut Conn, member_id: i64, as_manager_only: bool
 
 /// Member ids managed by `manager_id`.
 pub async fn members_of(conn: &mut Conn, manager_id: i64) -> Result<Vec<i64>, StoreError> {
-    let rows = sqlx::query("SELECT member_id FROM team_managers WHERE manager_id = $1 ORDER BY member_id")
-        .bind(manager_id)
-        .fetch_all(&mut *conn)
-        .await?;
+    let rows =
+        sqlx::query("SELECT member_id FROM team_managers WHERE manager_id = $1 ORDER BY member_id")
+            .bind(manager_id)
+            .fetch_all(&mut *conn)
+            .await?;
     rows.iter().map(|row| row.try_get("member_id")).collect()
 }
 
 /// Manager ids looking after `member_id`.
 pub async fn managers_of(conn: &mut Conn, member_id: i64) -> Result<Vec<i64>, StoreError> {
-    let rows = sqlx::query("SELECT manager_id FROM team_managers WHERE member_id = $1 ORDER BY manager_id")
-        .bind(member_id)
-        .fetch_all(&mut *conn)
-        .await?;
+    let rows = sqlx::query(
+        "SELECT manager_id FROM team_managers WHERE member_id = $1 ORDER BY manager_id",
+    )
+    .bind(member_id)
+    .fetch_all(&mut *conn)
+    .await?;
     rows.iter().map(|row| row.try_get("manager_id")).collect()
 }
 

@@ -51,11 +51,16 @@ pub async fn insert(
     Ok(workspace)
 }
 
-pub async fn find_by_guild(conn: &mut Conn, guild: GuildId) -> Result<Option<Workspace>, StoreError> {
-    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM workspaces WHERE guild_id = $1"))
-        .bind(guild.to_db())
-        .fetch_optional(&mut *conn)
-        .await?;
+pub async fn find_by_guild(
+    conn: &mut Conn,
+    guild: GuildId,
+) -> Result<Option<Workspace>, StoreError> {
+    let row = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM workspaces WHERE guild_id = $1"
+    ))
+    .bind(guild.to_db())
+    .fetch_optional(&mut *conn)
+    .await?;
     row.as_ref().map(workspace_from_row).transpose()
 }
 
@@ -139,7 +144,11 @@ pub async fn load_settings(conn: &mut Conn, workspace_id: i64) -> Result<Setting
     })
 }
 
-pub async fn save_settings(conn: &mut Conn, workspace_id: i64, s: &Settings) -> Result<(), StoreError> {
+pub async fn save_settings(
+    conn: &mut Conn,
+    workspace_id: i64,
+    s: &Settings,
+) -> Result<(), StoreError> {
     use crate::domain::settings::SettingKey as K;
     sqlx::query(
         "UPDATE workspace_settings SET
