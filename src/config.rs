@@ -166,14 +166,15 @@ impl Config {
             self.discord.token_file = Some(PathBuf::from(path));
         }
         if let Some(scope) = env("CREWCLOCK_DISCORD_COMMAND_SCOPE") {
-            self.discord.command_scope =
-                match scope.as_str() {
-                    "global" => CommandScope::Global,
-                    "guild" => CommandScope::Guild,
-                    other => return err(format!(
+            self.discord.command_scope = match scope.as_str() {
+                "global" => CommandScope::Global,
+                "guild" => CommandScope::Guild,
+                other => {
+                    return err(format!(
                         "CREWCLOCK_DISCORD_COMMAND_SCOPE must be global or guild, not '{other}'"
-                    )),
-                };
+                    ))
+                }
+            };
         }
         if let Some(ids) = env("CREWCLOCK_DISCORD_GUILD_IDS") {
             self.discord.guild_ids = ids

@@ -25,12 +25,32 @@ pub(crate) async fn record(
     actor: &Actor,
     change: Change<'_>,
 ) -> AppResult<()> {
+    record_as(
+        app,
+        conn,
+        workspace_id,
+        Some(actor.user),
+        &super::clean_name(&actor.name),
+        change,
+    )
+    .await
+}
+
+/// Records a change made by someone other than a person, e.g. the Discord role sync.
+pub(crate) async fn record_as(
+    app: &App,
+    conn: &mut store::Conn,
+    workspace_id: i64,
+    actor_user: Option<crate::domain::UserId>,
+    actor_name: &str,
+    change: Change<'_>,
+) -> AppResult<()> {
     store::audit::insert(
         conn,
         NewAuditEntry {
             workspace_id,
-            actor_user: Some(actor.user),
-            actor_name: &super::clean_name(&actor.name),
+            actor_user,
+            actor_name,
             action: change.action,
             target: &change.target,
             before: change.before.map(|v| v.to_string()),

@@ -219,6 +219,22 @@ pub async fn accept(app: &App, actor: &Actor, invitation_id: i64) -> AppResult<J
     Ok(joined)
 }
 
+/// Accepts the actor's pending invitation to this server's workspace (for `/join` without a
+/// code, e.g. when the invitation DM could not be delivered).
+pub async fn accept_pending(app: &App, actor: &Actor) -> AppResult<Joined> {
+    let workspace = workspace_of(app, actor).await?;
+    let pending = {
+        let mut conn = app.store.conn().await?;
+        store::invitations::find_pending_for(&mut conn, workspace.id, actor.user).await?
+    };
+    match pending {
+        Some(inv) => accept(app, actor, inv.id).await,
+        None => Err(AppError::not_found(
+            "You have no open invitation to this workspace. Ask an admin or manager to invite you, or use /join with an invite code.",
+        )),
+    }
+}
+
 /// Redeems an invite code; in a server, the code must belong to that server's workspace.
 pub async fn redeem_code(app: &App, actor: &Actor, typed_code: &str) -> AppResult<Joined> {
     let code = invitation::parse_code(typed_code)?;

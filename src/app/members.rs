@@ -272,3 +272,24 @@ pub async fn set_team_manager(
         changed,
     })
 }
+
+/// The actor's role here (`None` when not an active member, or no workspace), with the
+/// settings that decide what that role may do; for `/help`.
+pub async fn my_standing(
+    app: &App,
+    actor: &Actor,
+) -> AppResult<(Option<Role>, crate::domain::settings::Settings)> {
+    let Some(guild) = actor.guild else {
+        return Ok((None, crate::domain::settings::Settings::default()));
+    };
+    let mut conn = app.store.conn().await?;
+    let Some(workspace) = store::workspaces::find_by_guild(&mut conn, guild).await? else {
+        return Ok((None, crate::domain::settings::Settings::default()));
+    };
+    let role = store::members::find_by_user(&mut conn, workspace.id, actor.user)
+        .await?
+        .filter(|m| m.active)
+        .map(|m| m.role);
+    let settings = store::workspaces::load_settings(&mut conn, workspace.id).await?;
+    Ok((role, settings))
+}

@@ -3,6 +3,7 @@
 //! records an audit entry. Adapters (Discord, web) call these and nothing below them.
 
 pub mod clock;
+pub mod discord_sync;
 pub mod error;
 pub mod invitations;
 pub mod members;

@@ -1,9 +1,11 @@
 //! Pure rules: no I/O, no database, no Discord. Everything here is unit-tested in place.
 
+pub mod help;
 pub mod ids;
 pub mod invitation;
 pub mod policy;
 pub mod role;
+pub mod role_sync;
 pub mod settings;
 
 pub use ids::{DiscordRoleId, GuildId, UserId};

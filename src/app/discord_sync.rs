@@ -1,0 +1,186 @@
+//! Events from Discord that change people: linked roles gained or lost, members leaving the
+//! server. These have no acting person; the audit log names "Discord" as the actor.
+
+use serde_json::json;
+
+use super::audit::{member_target, record_as, Change};
+use super::{begin_locked, clean_name, App, AppResult};
+use crate::domain::role_sync::{decide, SyncDecision};
+use crate::domain::{policy, DiscordRoleId, GuildId, Role, UserId};
+use crate::store::{self, members::Member};
+
+const SYNC_ACTOR: &str = "Discord role sync";
+
+/// What a Discord role update did to a person.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncOutcome {
+    pub member: Member,
+    pub from: Option<Role>,
+    pub to: Option<Role>,
+}
+
+/// Applies a change of someone's Discord roles. `before` is `None` when the previous roles
+/// are unknown (then nothing counts as lost). Returns `None` when nothing changed; a change
+/// that would exceed seats or the guest limit is skipped with a warning in the log.
+pub async fn sync_member_roles(
+    app: &App,
+    guild: GuildId,
+    user: UserId,
+    name: &str,
+    before: Option<&[DiscordRoleId]>,
+    after: &[DiscordRoleId],
+) -> AppResult<Option<SyncOutcome>> {
+    let workspace = {
+        let mut conn = app.store.conn().await?;
+        match store::workspaces::find_by_guild(&mut conn, guild).await? {
+            Some(workspace) => workspace,
+            None => return Ok(None),
+        }
+    };
+    let mut tx = begin_locked(app, &workspace).await?;
+    let links = store::role_links::list(&mut tx, workspace.id).await?;
+    if links.is_empty() {
+        return Ok(None);
+    }
+    let roles_of = |ids: &[DiscordRoleId]| -> Vec<Role> {
+        links
+            .iter()
+            .filter(|(_, d)| ids.contains(d))
+            .map(|(r, _)| *r)
+            .collect()
+    };
+    let has = roles_of(after);
+    let (gained, lost) = match before {
+        Some(before) => {
+            let had = roles_of(before);
+            (
+                has.iter()
+                    .copied()
+                    .filter(|r| !had.contains(r))
+                    .collect::<Vec<_>>(),
+                had.iter()
+                    .copied()
+                    .filter(|r| !has.contains(r))
+                    .collect::<Vec<_>>(),
+            )
+        }
+        None => (has.clone(), Vec::new()),
+    };
+    let existing = store::members::find_by_user(&mut tx, workspace.id, user).await?;
+    let current = existing.as_ref().filter(|m| m.active).map(|m| m.role);
+    let decision = decide(current, &has, &gained, &lost);
+    let to = match decision {
+        SyncDecision::Keep => return Ok(None),
+        SyncDecision::Join(role) | SyncDecision::SetRole(role) => Some(role),
+        SyncDecision::Deactivate => None,
+    };
+    if let Some(role) = to {
+        let settings = store::workspaces::load_settings(&mut tx, workspace.id).await?;
+        let (seats, guests) = store::members::count_seats_and_guests(&mut tx, workspace.id).await?;
+        let fits =
+            policy::seat_available(current, role, seats, settings.seat_limit).and_then(|()| {
+                policy::guest_slot_available(current, role, guests, settings.guest_limit)
+            });
+        if let Err(refused) = fits {
+            tracing::warn!(workspace = workspace.id, user = %user, role = %role, reason = %refused.0, "Discord role sync skipped");
+            return Ok(None);
+        }
+    }
+    let now = app.clock.now();
+    let name = clean_name(name);
+    let member = match (decision, existing) {
+        (SyncDecision::Join(role), Some(old)) => {
+            store::members::reactivate(&mut tx, old.id, &name, role, now).await?
+        }
+        (SyncDecision::Join(role), None) => {
+            store::members::insert(&mut tx, workspace.id, user, &name, role, now).await?
+        }
+        (SyncDecision::SetRole(role), Some(old)) => {
+            store::members::set_role(&mut tx, old.id, role).await?;
+            if !role.can_track_time() {
+                store::team::drop_all_for(&mut tx, old.id, false).await?;
+            }
+            Member { role, ..old }
+        }
+        (SyncDecision::Deactivate, Some(old)) => {
+            store::members::deactivate(&mut tx, old.id, now).await?;
+            store::team::drop_all_for(&mut tx, old.id, false).await?;
+            Member {
+                active: false,
+                left_at: Some(now),
+                ..old
+            }
+        }
+        _ => return Ok(None),
+    };
+    record_as(
+        app,
+        &mut tx,
+        workspace.id,
+        None,
+        SYNC_ACTOR,
+        Change {
+            action: "member.role_sync",
+            target: member_target(&member),
+            before: Some(json!({ "role": current.map(Role::as_str) })),
+            after: Some(json!({ "role": to.map(Role::as_str) })),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Some(SyncOutcome {
+        member,
+        from: current,
+        to,
+    }))
+}
+
+/// Someone left the Discord server: they are deactivated, their history kept. The Owner
+/// stays Owner (the workspace must keep one); the event is logged.
+pub async fn member_left_server(
+    app: &App,
+    guild: GuildId,
+    user: UserId,
+) -> AppResult<Option<Member>> {
+    let workspace = {
+        let mut conn = app.store.conn().await?;
+        match store::workspaces::find_by_guild(&mut conn, guild).await? {
+            Some(workspace) => workspace,
+            None => return Ok(None),
+        }
+    };
+    let mut tx = begin_locked(app, &workspace).await?;
+    let Some(member) = store::members::find_by_user(&mut tx, workspace.id, user).await? else {
+        return Ok(None);
+    };
+    if !member.active {
+        return Ok(None);
+    }
+    if member.role == Role::Owner {
+        tracing::warn!(workspace = workspace.id, user = %user, "the Owner left the Discord server; ownership kept");
+        return Ok(None);
+    }
+    let now = app.clock.now();
+    store::members::deactivate(&mut tx, member.id, now).await?;
+    store::team::drop_all_for(&mut tx, member.id, false).await?;
+    record_as(
+        app,
+        &mut tx,
+        workspace.id,
+        None,
+        "Discord",
+        Change {
+            action: "member.left_server",
+            target: member_target(&member),
+            before: Some(json!({ "active": true, "role": member.role.as_str() })),
+            after: Some(json!({ "active": false })),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Some(Member {
+        active: false,
+        left_at: Some(now),
+        ..member
+    }))
+}
