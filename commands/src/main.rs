@@ -1,5 +1,5 @@
-//! The crewclock binary: reads the configuration, opens the database (applying migrations)
-//! and runs until SIGINT/SIGTERM.
+//! The crewclock binary: reads the configuration, opens the database (applying migrations),
+//! connects to Discord and runs until SIGINT/SIGTERM.
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -8,6 +8,7 @@ use crewclock::app::SystemClock;
 use crewclock::config::{redact_url, Config};
 use crewclock::store::{Store, StoreOptions};
 use crewclock::App;
+use crewclock_bot::{run_bot, BotOptions};
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -43,11 +44,22 @@ async fn main() -> ExitCode {
     };
     tracing::info!(database = %redact_url(&config.database.url), "database ready, migrations applied");
     let app = App::new(store, Arc::new(SystemClock));
-    let _ = (&app, &token);
-    shutdown_signal().await;
-    tracing::info!("shutting down");
+    let options = BotOptions {
+        token,
+        discord: config.discord.clone(),
+    };
+    let outcome = run_bot(app.clone(), options, shutdown_signal()).await;
     app.store.close().await;
-    ExitCode::SUCCESS
+    match outcome {
+        Ok(()) => {
+            tracing::info!("stopped");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("crewclock: the Discord connection failed: {e}");
+            ExitCode::from(1)
+        }
+    }
 }
 
 fn init_logging(filter: &str) {
@@ -60,13 +72,14 @@ async fn shutdown_signal() {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {
-        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(term) => term,
-            Err(_) => {
-                let _ = ctrl_c.await;
-                return;
-            }
-        };
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(term) => term,
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                    return;
+                }
+            };
         tokio::select! {
             _ = ctrl_c => {}
             _ = term.recv() => {}

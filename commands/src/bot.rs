@@ -1,0 +1,93 @@
+//! Building the poise framework and the serenity client, and running until shutdown.
+
+use std::future::Future;
+
+use crewclock::config::{CommandScope, DiscordConfig, Secret};
+use crewclock::App;
+use poise::serenity_prelude as serenity;
+
+use crate::context::{Data, Error};
+use crate::render::no_pings;
+
+/// What the bot needs besides the core.
+pub struct BotOptions {
+    pub token: Secret,
+    pub discord: DiscordConfig,
+}
+
+/// The gateway intents: Server Members for role sync and leave events, Message Content for
+/// the guest-channel chat bridge, direct messages for invitation replies.
+pub fn intents() -> serenity::GatewayIntents {
+    serenity::GatewayIntents::GUILDS
+        | serenity::GatewayIntents::GUILD_MEMBERS
+        | serenity::GatewayIntents::GUILD_MESSAGES
+        | serenity::GatewayIntents::DIRECT_MESSAGES
+        | serenity::GatewayIntents::MESSAGE_CONTENT
+}
+
+pub fn framework_options() -> poise::FrameworkOptions<Data, Error> {
+    poise::FrameworkOptions {
+        commands: crate::commands::all(),
+        on_error: |error| Box::pin(crate::errors::on_error(error)),
+        // Every reply the framework sends pings nobody unless a command says otherwise.
+        allowed_mentions: Some(no_pings()),
+        pre_command: |ctx| {
+            Box::pin(async move {
+                tracing::debug!(command = %ctx.command().qualified_name, user = %ctx.author().id, "command");
+            })
+        },
+        event_handler: |framework, event| {
+            Box::pin(crate::events::handle(
+                framework.serenity_context,
+                event,
+                framework.user_data,
+            ))
+        },
+        ..Default::default()
+    }
+}
+
+/// Runs the bot until `shutdown` completes (or the gateway connection ends for good).
+pub async fn run_bot(
+    app: App,
+    options: BotOptions,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), Error> {
+    let scope = options.discord.command_scope;
+    let guild_ids = options.discord.guild_ids.clone();
+    let framework = poise::Framework::builder()
+        .options(framework_options())
+        .setup(move |ctx, ready, framework| {
+            Box::pin(async move {
+                let commands = &framework.options().commands;
+                match scope {
+                    CommandScope::Global => poise::builtins::register_globally(ctx, commands).await?,
+                    CommandScope::Guild => {
+                        for id in &guild_ids {
+                            poise::builtins::register_in_guild(ctx, commands, serenity::GuildId::new(*id)).await?;
+                        }
+                    }
+                }
+                tracing::info!(bot = %ready.user.name, ?scope, "connected to Discord, commands registered");
+                Ok(Data { app })
+            })
+        })
+        .build();
+    let mut http = serenity::HttpBuilder::new(options.token.expose());
+    if let Some(base) = &options.discord.api_base_url {
+        // Test-only: a local Discord simulator. serenity's rate limiter ignores the proxy, so
+        // it must be off here; it stays on against the real Discord.
+        http = http.proxy(base.as_str()).ratelimiter_disabled(true);
+    }
+    let mut client = serenity::ClientBuilder::new_with_http(http.build(), intents())
+        .framework(framework)
+        .await?;
+    let shard_manager = client.shard_manager.clone();
+    tokio::spawn(async move {
+        shutdown.await;
+        tracing::info!("shutting down the gateway connection");
+        shard_manager.shutdown_all().await;
+    });
+    client.start().await?;
+    Ok(())
+}

@@ -1,0 +1,30 @@
+//! `/help`: exactly the commands the caller's role may use.
+
+use crewclock::app::members;
+use crewclock::domain::help;
+
+use super::embed;
+use crate::context::{actor, Context, Error};
+use crate::render::no_pings;
+
+/// Show the commands you can use here
+#[poise::command(slash_command)]
+pub async fn help(ctx: Context<'_>) -> Result<(), Error> {
+    let (role, settings) = members::my_standing(&ctx.data().app, &actor(ctx)).await?;
+    let lines: Vec<String> = help::available(role, &settings)
+        .into_iter()
+        .map(|c| format!("`/{}` — {}", c.path, c.summary))
+        .collect();
+    let title = match role {
+        Some(role) => format!("crewclock commands for you ({role})"),
+        None => "crewclock commands".to_string(),
+    };
+    ctx.send(
+        poise::CreateReply::default()
+            .embed(embed(&title, &lines.join("\n")))
+            .ephemeral(true)
+            .allowed_mentions(no_pings()),
+    )
+    .await?;
+    Ok(())
+}

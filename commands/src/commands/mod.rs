@@ -1,0 +1,245 @@
+//! The slash commands, one module per command group, and the reply helpers they share.
+
+mod help;
+mod invite;
+mod join;
+mod member;
+mod workspace;
+
+use std::time::Duration;
+
+use crewclock::domain::Role;
+use poise::serenity_prelude as serenity;
+
+use crate::context::{Context, Data, Error};
+use crate::render::{self, no_pings};
+
+pub fn all() -> Vec<poise::Command<Data, Error>> {
+    vec![
+        workspace::workspace(),
+        member::member(),
+        invite::invite(),
+        join::join(),
+        help::help(),
+    ]
+}
+
+/// Workspace roles offered in commands. The Owner is not among them: ownership moves only by
+/// `/workspace transfer-owner`.
+#[derive(Debug, Clone, Copy, poise::ChoiceParameter)]
+pub enum RoleChoice {
+    Admin,
+    Manager,
+    Member,
+    Viewer,
+    Guest,
+}
+
+impl From<RoleChoice> for Role {
+    fn from(choice: RoleChoice) -> Role {
+        match choice {
+            RoleChoice::Admin => Role::Admin,
+            RoleChoice::Manager => Role::Manager,
+            RoleChoice::Member => Role::Member,
+            RoleChoice::Viewer => Role::Viewer,
+            RoleChoice::Guest => Role::Guest,
+        }
+    }
+}
+
+/// A reply only the caller sees.
+pub async fn private(ctx: Context<'_>, text: impl Into<String>) -> Result<(), Error> {
+    ctx.send(
+        poise::CreateReply::default()
+            .content(text)
+            .ephemeral(true)
+            .allowed_mentions(no_pings()),
+    )
+    .await?;
+    Ok(())
+}
+
+/// A reply everyone in the channel sees (still pinging nobody).
+pub async fn public(ctx: Context<'_>, text: impl Into<String>) -> Result<(), Error> {
+    ctx.send(
+        poise::CreateReply::default()
+            .content(text)
+            .allowed_mentions(no_pings()),
+    )
+    .await?;
+    Ok(())
+}
+
+pub fn embed(title: &str, description: &str) -> serenity::CreateEmbed {
+    serenity::CreateEmbed::new()
+        .title(title.chars().take(256).collect::<String>())
+        .description(
+            description
+                .chars()
+                .take(render::MAX_EMBED_DESCRIPTION)
+                .collect::<String>(),
+        )
+        .colour(0x3b82f6)
+}
+
+const CONFIRM_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Asks the caller to confirm a destructive action with buttons (ephemeral). Returns the
+/// button press when confirmed, so the caller can answer it; `None` after Cancel or timeout
+/// (the message then says that nothing was changed).
+pub async fn confirm(
+    ctx: Context<'_>,
+    question: &str,
+    confirm_label: &str,
+) -> Result<Option<serenity::ComponentInteraction>, Error> {
+    let id = ctx.id();
+    let yes = format!("cc:confirm:{id}:yes");
+    let no = format!("cc:confirm:{id}:no");
+    let buttons = vec![serenity::CreateActionRow::Buttons(vec![
+        serenity::CreateButton::new(&yes)
+            .label(confirm_label)
+            .style(serenity::ButtonStyle::Danger),
+        serenity::CreateButton::new(&no)
+            .label("Cancel")
+            .style(serenity::ButtonStyle::Secondary),
+    ])];
+    let handle = ctx
+        .send(
+            poise::CreateReply::default()
+                .content(question)
+                .components(buttons)
+                .ephemeral(true)
+                .allowed_mentions(no_pings()),
+        )
+        .await?;
+    let prefix = format!("cc:confirm:{id}:");
+    let press = serenity::ComponentInteractionCollector::new(ctx.serenity_context())
+        .author_id(ctx.author().id)
+        .timeout(CONFIRM_TIMEOUT)
+        .filter(move |press| press.data.custom_id.starts_with(&prefix))
+        .await;
+    match press {
+        Some(press) if press.data.custom_id == yes => Ok(Some(press)),
+        Some(press) => {
+            update(ctx, &press, "Cancelled; nothing was changed.").await?;
+            Ok(None)
+        }
+        None => {
+            handle
+                .edit(
+                    ctx,
+                    poise::CreateReply::default()
+                        .content("No answer within a minute; nothing was changed.")
+                        .components(vec![])
+                        .allowed_mentions(no_pings()),
+                )
+                .await?;
+            Ok(None)
+        }
+    }
+}
+
+/// Answers a button press by replacing the message's text and removing its buttons.
+pub async fn update(
+    ctx: Context<'_>,
+    press: &serenity::ComponentInteraction,
+    text: &str,
+) -> Result<(), Error> {
+    press
+        .create_response(
+            ctx.http(),
+            serenity::CreateInteractionResponse::UpdateMessage(
+                serenity::CreateInteractionResponseMessage::new()
+                    .content(text)
+                    .components(vec![])
+                    .allowed_mentions(no_pings()),
+            ),
+        )
+        .await?;
+    Ok(())
+}
+
+const PAGE_TIMEOUT: Duration = Duration::from_secs(300);
+
+/// Shows `lines` as an embed, a page at a time, with Previous / Next buttons when needed.
+pub async fn paginate(
+    ctx: Context<'_>,
+    title: &str,
+    lines: &[String],
+    ephemeral: bool,
+) -> Result<(), Error> {
+    let pages = render::pages(lines);
+    let id = ctx.id();
+    let prev = format!("cc:page:{id}:prev");
+    let next = format!("cc:page:{id}:next");
+    let page_embed = |index: usize| {
+        let mut embed = embed(title, &pages[index]);
+        if pages.len() > 1 {
+            embed = embed.footer(serenity::CreateEmbedFooter::new(format!(
+                "Page {} of {}",
+                index + 1,
+                pages.len()
+            )));
+        }
+        embed
+    };
+    let buttons = |index: usize| {
+        vec![serenity::CreateActionRow::Buttons(vec![
+            serenity::CreateButton::new(&prev)
+                .label("Previous")
+                .disabled(index == 0),
+            serenity::CreateButton::new(&next)
+                .label("Next")
+                .disabled(index + 1 == pages.len()),
+        ])]
+    };
+    let mut reply = poise::CreateReply::default()
+        .embed(page_embed(0))
+        .ephemeral(ephemeral)
+        .allowed_mentions(no_pings());
+    if pages.len() > 1 {
+        reply = reply.components(buttons(0));
+    }
+    let handle = ctx.send(reply).await?;
+    if pages.len() == 1 {
+        return Ok(());
+    }
+    let mut index = 0;
+    let prefix = format!("cc:page:{id}:");
+    while let Some(press) = serenity::ComponentInteractionCollector::new(ctx.serenity_context())
+        .author_id(ctx.author().id)
+        .timeout(PAGE_TIMEOUT)
+        .filter({
+            let prefix = prefix.clone();
+            move |press| press.data.custom_id.starts_with(&prefix)
+        })
+        .await
+    {
+        if press.data.custom_id == next {
+            index = (index + 1).min(pages.len() - 1);
+        } else {
+            index = index.saturating_sub(1);
+        }
+        press
+            .create_response(
+                ctx.http(),
+                serenity::CreateInteractionResponse::UpdateMessage(
+                    serenity::CreateInteractionResponseMessage::new()
+                        .embed(page_embed(index))
+                        .components(buttons(index))
+                        .allowed_mentions(no_pings()),
+                ),
+            )
+            .await?;
+    }
+    handle
+        .edit(
+            ctx,
+            poise::CreateReply::default()
+                .embed(page_embed(index))
+                .components(vec![])
+                .allowed_mentions(no_pings()),
+        )
+        .await?;
+    Ok(())
+}

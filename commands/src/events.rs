@@ -1,0 +1,159 @@
+//! Gateway events: invitation buttons pressed in DMs, linked Discord roles changing,
+//! people leaving the server.
+
+use crewclock::app::{discord_sync, invitations};
+use crewclock::domain::{DiscordRoleId, GuildId, UserId};
+use poise::serenity_prelude as serenity;
+
+use crate::context::{component_actor, display_name, Data, Error};
+use crate::effects::apply_role_sync;
+use crate::render::{self, no_pings};
+
+pub async fn handle(
+    ctx: &serenity::Context,
+    event: &serenity::FullEvent,
+    data: &Data,
+) -> Result<(), Error> {
+    match event {
+        serenity::FullEvent::InteractionCreate {
+            interaction: serenity::Interaction::Component(press),
+        } if press.data.custom_id.starts_with("cc:inv:") => {
+            invitation_button(ctx, press, data).await
+        }
+        serenity::FullEvent::GuildMemberUpdate {
+            old_if_available,
+            event,
+            ..
+        } => {
+            let before: Option<Vec<DiscordRoleId>> = old_if_available
+                .as_ref()
+                .map(|old| old.roles.iter().map(|r| DiscordRoleId(r.get())).collect());
+            let after: Vec<DiscordRoleId> =
+                event.roles.iter().map(|r| DiscordRoleId(r.get())).collect();
+            let name = event
+                .nick
+                .clone()
+                .unwrap_or_else(|| display_name(&event.user, None));
+            let outcome = discord_sync::sync_member_roles(
+                &data.app,
+                GuildId(event.guild_id.get()),
+                UserId(event.user.id.get()),
+                &name,
+                before.as_deref(),
+                &after,
+            )
+            .await?;
+            if let Some(outcome) = outcome {
+                tracing::info!(user = %event.user.id, from = ?outcome.from, to = ?outcome.to, "workspace role synced from Discord");
+            }
+            Ok(())
+        }
+        serenity::FullEvent::GuildMemberRemoval { guild_id, user, .. } => {
+            let left = discord_sync::member_left_server(
+                &data.app,
+                GuildId(guild_id.get()),
+                UserId(user.id.get()),
+            )
+            .await?;
+            if left.is_some() {
+                tracing::info!(user = %user.id, "member left the server; deactivated");
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Accept / Decline on an invitation DM: `cc:inv:<accept|decline>:<id>`.
+async fn invitation_button(
+    ctx: &serenity::Context,
+    press: &serenity::ComponentInteraction,
+    data: &Data,
+) -> Result<(), Error> {
+    let mut parts = press.data.custom_id.split(':').skip(2);
+    let (Some(verb), Some(id)) = (
+        parts.next(),
+        parts.next().and_then(|id| id.parse::<i64>().ok()),
+    ) else {
+        return respond_ephemeral(ctx, press, "That button is not valid any more.").await;
+    };
+    let actor = component_actor(press);
+    let answer = match verb {
+        "accept" => invitations::accept(&data.app, &actor, id).await.map(Some),
+        "decline" => invitations::decline(&data.app, &actor, id)
+            .await
+            .map(|_| None),
+        _ => return respond_ephemeral(ctx, press, "That button is not valid any more.").await,
+    };
+    match answer {
+        Ok(Some(joined)) => {
+            let mut text = format!(
+                "✅ You joined **{}** as {}.{}",
+                render::safe(&joined.workspace.name, 60),
+                joined.member.role.with_article(),
+                if joined.returned {
+                    " Welcome back: your history is all there."
+                } else {
+                    ""
+                }
+            );
+            text.push_str(" Use /help in the server to see what you can do.");
+            if let Some(warning) = apply_role_sync(
+                &ctx.http,
+                joined.workspace.guild_id,
+                actor.user,
+                &joined.discord,
+            )
+            .await
+            {
+                tracing::warn!(%warning, "role sync after joining");
+            }
+            update_message(ctx, press, &text).await
+        }
+        Ok(None) => {
+            update_message(
+                ctx,
+                press,
+                "You declined the invitation. Nothing else will happen.",
+            )
+            .await
+        }
+        Err(e) => respond_ephemeral(ctx, press, &e.user_message()).await,
+    }
+}
+
+async fn update_message(
+    ctx: &serenity::Context,
+    press: &serenity::ComponentInteraction,
+    text: &str,
+) -> Result<(), Error> {
+    let message = serenity::CreateInteractionResponseMessage::new()
+        .content(text)
+        .components(vec![])
+        .allowed_mentions(no_pings());
+    press
+        .create_response(
+            &ctx.http,
+            serenity::CreateInteractionResponse::UpdateMessage(message),
+        )
+        .await?;
+    Ok(())
+}
+
+pub async fn respond_ephemeral(
+    ctx: &serenity::Context,
+    press: &serenity::ComponentInteraction,
+    text: &str,
+) -> Result<(), Error> {
+    let message = serenity::CreateInteractionResponseMessage::new()
+        .content(text)
+        .ephemeral(true)
+        .allowed_mentions(no_pings());
+    press
+        .create_response(
+            &ctx.http,
+            serenity::CreateInteractionResponse::Message(message),
+        )
+        .await?;
+    Ok(())
+}
