@@ -7,6 +7,7 @@ pub mod discord_sync;
 pub mod error;
 pub mod invitations;
 pub mod members;
+pub mod projects;
 pub mod role_links;
 pub mod workspace;
 

@@ -4,9 +4,11 @@ pub mod help;
 pub mod ids;
 pub mod invitation;
 pub mod policy;
+pub mod projects;
 pub mod role;
 pub mod role_sync;
 pub mod settings;
+pub mod timeparse;
 
 pub use ids::{DiscordRoleId, GuildId, UserId};
 pub use role::Role;

@@ -7,6 +7,7 @@
 pub mod audit;
 pub mod invitations;
 pub mod members;
+pub mod projects;
 pub mod role_links;
 pub mod team;
 pub mod workspaces;

@@ -1,0 +1,1 @@
+//! Use cases for projects, clients, tasks, tags and stages. (being written)

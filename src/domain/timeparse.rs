@@ -1,0 +1,1 @@
+//! Parsing what people type for time: durations, ranges, dates, time zones. (being written)

@@ -1,0 +1,1 @@
+//! SQL for projects, clients, tasks, tags and stages. (being written)
