@@ -101,7 +101,8 @@ async fn role(
     #[description = "The member"] member: serenity::User,
     #[description = "Their new role"] role: RoleChoice,
 ) -> Result<(), Error> {
-    ctx.defer().await?;
+    // The core answers first (fast), so a refusal stays private; only then do we take our
+    // time with Discord's role endpoints behind a public deferral.
     let changed = members::change_role(
         &ctx.data().app,
         &actor(ctx),
@@ -109,6 +110,7 @@ async fn role(
         Role::from(role),
     )
     .await?;
+    ctx.defer().await?;
     let mut text = format!(
         "{} is now {} (was {}).",
         render::mention(changed.member.user_id),

@@ -8,6 +8,8 @@ mod workspace;
 
 use std::time::Duration;
 
+use futures::StreamExt;
+
 use crewclock::domain::Role;
 use poise::serenity_prelude as serenity;
 
@@ -103,6 +105,13 @@ pub async fn confirm(
             .label("Cancel")
             .style(serenity::ButtonStyle::Secondary),
     ])];
+    // Listen before sending, so a fast click can't arrive before the collector exists.
+    let prefix = format!("cc:confirm:{id}:");
+    let mut presses = serenity::ComponentInteractionCollector::new(ctx.serenity_context())
+        .author_id(ctx.author().id)
+        .timeout(CONFIRM_TIMEOUT)
+        .filter(move |press| press.data.custom_id.starts_with(&prefix))
+        .stream();
     let handle = ctx
         .send(
             poise::CreateReply::default()
@@ -112,12 +121,7 @@ pub async fn confirm(
                 .allowed_mentions(no_pings()),
         )
         .await?;
-    let prefix = format!("cc:confirm:{id}:");
-    let press = serenity::ComponentInteractionCollector::new(ctx.serenity_context())
-        .author_id(ctx.author().id)
-        .timeout(CONFIRM_TIMEOUT)
-        .filter(move |press| press.data.custom_id.starts_with(&prefix))
-        .await;
+    let press = presses.next().await;
     match press {
         Some(press) if press.data.custom_id == yes => Ok(Some(press)),
         Some(press) => {
@@ -200,21 +204,19 @@ pub async fn paginate(
     if pages.len() > 1 {
         reply = reply.components(buttons(0));
     }
-    let handle = ctx.send(reply).await?;
     if pages.len() == 1 {
+        ctx.send(reply).await?;
         return Ok(());
     }
-    let mut index = 0;
     let prefix = format!("cc:page:{id}:");
-    while let Some(press) = serenity::ComponentInteractionCollector::new(ctx.serenity_context())
+    let mut presses = serenity::ComponentInteractionCollector::new(ctx.serenity_context())
         .author_id(ctx.author().id)
         .timeout(PAGE_TIMEOUT)
-        .filter({
-            let prefix = prefix.clone();
-            move |press| press.data.custom_id.starts_with(&prefix)
-        })
-        .await
-    {
+        .filter(move |press| press.data.custom_id.starts_with(&prefix))
+        .stream();
+    let handle = ctx.send(reply).await?;
+    let mut index = 0;
+    while let Some(press) = presses.next().await {
         if press.data.custom_id == next {
             index = (index + 1).min(pages.len() - 1);
         } else {
