@@ -11,9 +11,12 @@ use support::{no_options, opt, role_opt, World};
 
 async fn role_in_workspace(w: &World, user: &discord_sim::SimUser) -> Option<Role> {
     let mut conn = w.app.store.conn().await.unwrap();
-    let ws = crewclock::store::workspaces::find_by_guild(&mut conn, crewclock::domain::GuildId(w.guild.0))
-        .await
-        .unwrap()?;
+    let ws = crewclock::store::workspaces::find_by_guild(
+        &mut conn,
+        crewclock::domain::GuildId(w.guild.0),
+    )
+    .await
+    .unwrap()?;
     crewclock::store::members::find_by_user(&mut conn, ws.id, crewclock::domain::UserId(user.id.0))
         .await
         .unwrap()
@@ -26,28 +29,57 @@ async fn invite_accept_list(w: &World) {
     w.create_workspace().await;
     let bob = w.person("bob");
     let sent = w
-        .run(&w.alice, "invite user", [opt::user("user", bob.id), role_opt("role", "Member")])
+        .run(
+            &w.alice,
+            "invite user",
+            [opt::user("user", bob.id), role_opt("role", "Member")],
+        )
         .await;
     assert!(sent.ephemeral(), "the inviter's confirmation is private");
-    assert!(sent.text().contains("sent to **bob** by DM, as a Member"), "{}", sent.text());
+    assert!(
+        sent.text().contains("sent to **bob** by DM, as a Member"),
+        "{}",
+        sent.text()
+    );
     let dm = w.latest_dm(&bob).await;
-    assert!(dm.text().contains("invited you to the crewclock workspace **Acme Time**"), "{}", dm.text());
+    assert!(
+        dm.text()
+            .contains("invited you to the crewclock workspace **Acme Time**"),
+        "{}",
+        dm.text()
+    );
     let labels: Vec<_> = dm.buttons().into_iter().filter_map(|b| b.label).collect();
     assert_eq!(labels, ["Accept", "Decline"]);
     // Someone else pressing Bob's button is refused and changes nothing.
     let carol = w.person("carol");
     let refused = w.sim.click_label(&carol, &dm, "Accept").await.reply().await;
-    assert!(refused.ephemeral() && refused.text().contains("for someone else"), "{}", refused.text());
+    assert!(
+        refused.ephemeral() && refused.text().contains("for someone else"),
+        "{}",
+        refused.text()
+    );
     assert_eq!(role_in_workspace(w, &carol).await, None);
     let accepted = w.sim.click_label(&bob, &dm, "Accept").await;
     assert_eq!(accepted.response().await.kind, 7);
     let updated = w.sim.message(dm.id).unwrap();
-    assert!(updated.text().contains("You joined **Acme Time** as a Member"), "{}", updated.text());
-    assert!(updated.buttons().is_empty(), "the buttons are gone after answering");
+    assert!(
+        updated
+            .text()
+            .contains("You joined **Acme Time** as a Member"),
+        "{}",
+        updated.text()
+    );
+    assert!(
+        updated.buttons().is_empty(),
+        "the buttons are gone after answering"
+    );
     let list = w.run(&bob, "member list", no_options()).await;
     assert!(list.ephemeral());
     let text = list.text();
-    assert!(text.contains("Members (2)") && text.contains(&format!("<@{}> — Member", bob.id.0)), "{text}");
+    assert!(
+        text.contains("Members (2)") && text.contains(&format!("<@{}> — Member", bob.id.0)),
+        "{text}"
+    );
 }
 e2e_test!(invite_accept_and_list, invite_accept_list);
 
@@ -55,13 +87,32 @@ e2e_test!(invite_accept_and_list, invite_accept_list);
 async fn double_click_accept(w: &World) {
     w.create_workspace().await;
     let bob = w.person("bob");
-    w.run(&w.alice, "invite user", [opt::user("user", bob.id), role_opt("role", "Viewer")]).await;
+    w.run(
+        &w.alice,
+        "invite user",
+        [opt::user("user", bob.id), role_opt("role", "Viewer")],
+    )
+    .await;
     let dm = w.latest_dm(&bob).await;
-    let (a, b) = tokio::join!(w.sim.click_label(&bob, &dm, "Accept"), w.sim.click_label(&bob, &dm, "Accept"));
+    let (a, b) = tokio::join!(
+        w.sim.click_label(&bob, &dm, "Accept"),
+        w.sim.click_label(&bob, &dm, "Accept")
+    );
     let kinds = [a.response().await.kind, b.response().await.kind];
-    assert!(kinds.contains(&7) && kinds.contains(&4), "one update, one message: {kinds:?}");
-    let loser = if kinds[0] == 4 { a.reply().await } else { b.reply().await };
-    assert!(loser.ephemeral() && loser.text().contains("already accepted"), "{}", loser.text());
+    assert!(
+        kinds.contains(&7) && kinds.contains(&4),
+        "one update, one message: {kinds:?}"
+    );
+    let loser = if kinds[0] == 4 {
+        a.reply().await
+    } else {
+        b.reply().await
+    };
+    assert!(
+        loser.ephemeral() && loser.text().contains("already accepted"),
+        "{}",
+        loser.text()
+    );
     assert_eq!(role_in_workspace(w, &bob).await, Some(Role::Viewer));
 }
 e2e_test!(double_click_on_accept, double_click_accept);
@@ -72,16 +123,32 @@ async fn dm_closed(w: &World) {
     let dave = w.person("dave");
     w.sim.set_dms_closed(&dave, true);
     let reply = w
-        .run(&w.alice, "invite user", [opt::user("user", dave.id), role_opt("role", "Member")])
+        .run(
+            &w.alice,
+            "invite user",
+            [opt::user("user", dave.id), role_opt("role", "Member")],
+        )
         .await;
-    assert!(reply.text().contains("direct messages are closed") && reply.text().contains("/join"), "{}", reply.text());
+    assert!(
+        reply.text().contains("direct messages are closed") && reply.text().contains("/join"),
+        "{}",
+        reply.text()
+    );
     let joined = w.run(&dave, "join", no_options()).await;
-    assert!(joined.ephemeral() && joined.text().contains("Welcome to **Acme Time**"), "{}", joined.text());
+    assert!(
+        joined.ephemeral() && joined.text().contains("Welcome to **Acme Time**"),
+        "{}",
+        joined.text()
+    );
     assert_eq!(role_in_workspace(w, &dave).await, Some(Role::Member));
     // Without an invitation, /join says what to do.
     let erin = w.person("erin");
     let none = w.run(&erin, "join", no_options()).await;
-    assert!(none.text().contains("no open invitation"), "{}", none.text());
+    assert!(
+        none.text().contains("no open invitation"),
+        "{}",
+        none.text()
+    );
 }
 e2e_test!(invitee_with_closed_dms_joins_by_command, dm_closed);
 
@@ -89,15 +156,31 @@ e2e_test!(invitee_with_closed_dms_joins_by_command, dm_closed);
 async fn invite_code(w: &World) {
     w.create_workspace().await;
     let reply = w
-        .run(&w.alice, "invite code", [role_opt("role", "Viewer"), opt::integer("uses", 2)])
+        .run(
+            &w.alice,
+            "invite code",
+            [role_opt("role", "Viewer"), opt::integer("uses", 2)],
+        )
         .await;
     let text = reply.text();
-    let code = text.split("/join code:").nth(1).and_then(|s| s.split('`').next()).unwrap().trim().to_string();
+    let code = text
+        .split("/join code:")
+        .nth(1)
+        .and_then(|s| s.split('`').next())
+        .unwrap()
+        .trim()
+        .to_string();
     let frank = w.person("frank");
-    let joined = w.run(&frank, "join", [opt::string("code", code.to_lowercase())]).await;
+    let joined = w
+        .run(&frank, "join", [opt::string("code", code.to_lowercase())])
+        .await;
     assert!(joined.text().contains("as a Viewer"), "{}", joined.text());
     let bad = w.run(&frank, "join", [opt::string("code", "nope")]).await;
-    assert!(bad.ephemeral() && bad.text().contains("like ABCD-EF2345"), "{}", bad.text());
+    assert!(
+        bad.ephemeral() && bad.text().contains("like ABCD-EF2345"),
+        "{}",
+        bad.text()
+    );
 }
 e2e_test!(invite_codes_through_join, invite_code);
 
@@ -109,26 +192,71 @@ async fn refusals(w: &World) {
     w.join(&bob, "Member").await;
     w.join(&carol, "Viewer").await;
     let cases = [
-        ("member role", vec![opt::user("member", carol.id), role_opt("role", "Member")], "Only the Owner, Admins and Managers can change roles."),
-        ("workspace set", vec![opt::string("setting", "seat_limit"), opt::string("value", "9")], "Only the Owner can change seat_limit"),
-        ("workspace delete", vec![], "Only the Owner can delete the workspace."),
-        ("invite user", vec![opt::user("user", w.person("zed").id), role_opt("role", "Member")], "who_can_invite"),
-        ("workspace audit", vec![], "Only the Owner or an Admin can read the audit log."),
+        (
+            "member role",
+            vec![opt::user("member", carol.id), role_opt("role", "Member")],
+            "Only the Owner, Admins and Managers can change roles.",
+        ),
+        (
+            "workspace set",
+            vec![
+                opt::string("setting", "seat_limit"),
+                opt::string("value", "9"),
+            ],
+            "Only the Owner can change seat_limit",
+        ),
+        (
+            "workspace delete",
+            vec![],
+            "Only the Owner can delete the workspace.",
+        ),
+        (
+            "invite user",
+            vec![
+                opt::user("user", w.person("zed").id),
+                role_opt("role", "Member"),
+            ],
+            "who_can_invite",
+        ),
+        (
+            "workspace audit",
+            vec![],
+            "Only the Owner or an Admin can read the audit log.",
+        ),
     ];
     for (command, options, needle) in cases {
         let reply = w.run(&bob, command, options).await;
-        assert!(reply.ephemeral(), "/{command} refusal must be ephemeral: {reply:?}");
-        assert!(reply.text().contains(needle), "/{command}: '{}' should contain '{needle}'", reply.text());
+        assert!(
+            reply.ephemeral(),
+            "/{command} refusal must be ephemeral: {reply:?}"
+        );
+        assert!(
+            reply.text().contains(needle),
+            "/{command}: '{}' should contain '{needle}'",
+            reply.text()
+        );
     }
     // Bad input: an unknown setting says which exist.
     let reply = w
-        .run(&w.alice, "workspace set", [opt::string("setting", "colour"), opt::string("value", "x")])
+        .run(
+            &w.alice,
+            "workspace set",
+            [opt::string("setting", "colour"), opt::string("value", "x")],
+        )
         .await;
-    assert!(reply.text().contains("is not a setting") && reply.text().contains("seat_limit"), "{}", reply.text());
+    assert!(
+        reply.text().contains("is not a setting") && reply.text().contains("seat_limit"),
+        "{}",
+        reply.text()
+    );
     // A stranger is told how to get in.
     let stranger = w.person("stranger");
     let reply = w.run(&stranger, "member list", no_options()).await;
-    assert!(reply.text().contains("not a member of this workspace"), "{}", reply.text());
+    assert!(
+        reply.text().contains("not a member of this workspace"),
+        "{}",
+        reply.text()
+    );
 }
 e2e_test!(refusals_name_the_rule, refusals);
 
@@ -139,22 +267,40 @@ async fn role_links(w: &World) {
     let watchers = w.sim.add_role(w.guild, RoleSpec::new("Watchers"));
     for (role, discord) in [("Member", team), ("Viewer", watchers)] {
         let reply = w
-            .run(&w.alice, "workspace link-role", [role_opt("role", role), opt::role("discord-role", discord)])
+            .run(
+                &w.alice,
+                "workspace link-role",
+                [role_opt("role", role), opt::role("discord-role", discord)],
+            )
             .await;
         assert!(reply.text().contains("is now linked"), "{}", reply.text());
     }
     let vic = w.person("vic");
     w.join(&vic, "Viewer").await;
     w.sim
-        .wait_for_request(|r| r.method == "PUT" && r.path.ends_with(&format!("/roles/{}", watchers.0)), Duration::from_secs(5))
+        .wait_for_request(
+            |r| r.method == "PUT" && r.path.ends_with(&format!("/roles/{}", watchers.0)),
+            Duration::from_secs(5),
+        )
         .await;
     // Bot → Discord: promoting Vic adds Team and removes Watchers.
     let reply = w
-        .run(&w.alice, "member role", [opt::user("member", vic.id), role_opt("role", "Member")])
+        .run(
+            &w.alice,
+            "member role",
+            [opt::user("member", vic.id), role_opt("role", "Member")],
+        )
         .await;
-    assert!(reply.text().contains("is now a Member (was a Viewer)"), "{}", reply.text());
+    assert!(
+        reply.text().contains("is now a Member (was a Viewer)"),
+        "{}",
+        reply.text()
+    );
     let roles = w.sim.member_roles(w.guild, &vic);
-    assert!(roles.contains(&team) && !roles.contains(&watchers), "{roles:?}");
+    assert!(
+        roles.contains(&team) && !roles.contains(&watchers),
+        "{roles:?}"
+    );
     assert_eq!(role_in_workspace(w, &vic).await, Some(Role::Member));
     // Discord → workspace: someone given the Watchers role joins as a Viewer.
     let walt = w.person("walt");
@@ -165,7 +311,12 @@ async fn role_links(w: &World) {
     wait_for_role(w, &vic, None).await;
     // Admin is never granted from Discord.
     let admins = w.sim.add_role(w.guild, RoleSpec::new("Admins"));
-    w.run(&w.alice, "workspace link-role", [role_opt("role", "Admin"), opt::role("discord-role", admins)]).await;
+    w.run(
+        &w.alice,
+        "workspace link-role",
+        [role_opt("role", "Admin"), opt::role("discord-role", admins)],
+    )
+    .await;
     let mallory = w.person("mallory");
     w.sim.add_member_role(w.guild, &mallory, admins).await;
     tokio::time::sleep(Duration::from_millis(200)).await;
@@ -187,12 +338,21 @@ async fn wait_for_role(w: &World, user: &discord_sim::SimUser, expected: Option<
 async fn missing_manage_roles(w: &World) {
     w.create_workspace().await;
     let team = w.sim.add_role(w.guild, RoleSpec::new("Team"));
-    w.run(&w.alice, "workspace link-role", [role_opt("role", "Member"), opt::role("discord-role", team)]).await;
+    w.run(
+        &w.alice,
+        "workspace link-role",
+        [role_opt("role", "Member"), opt::role("discord-role", team)],
+    )
+    .await;
     let bob = w.person("bob");
     w.join(&bob, "Viewer").await;
     w.sim.deny_manage_roles(w.guild);
     let reply = w
-        .run(&w.alice, "member role", [opt::user("member", bob.id), role_opt("role", "Member")])
+        .run(
+            &w.alice,
+            "member role",
+            [opt::user("member", bob.id), role_opt("role", "Member")],
+        )
         .await;
     assert!(reply.text().contains("is now a Member"), "{}", reply.text());
     assert!(reply.text().contains("Manage Roles"), "{}", reply.text());
@@ -207,7 +367,13 @@ async fn leaving_server(w: &World) {
     w.join(&bob, "Member").await;
     w.sim.remove_member(w.guild, &bob).await;
     wait_for_role(w, &bob, None).await;
-    let list = w.run(&w.alice, "member list", [opt::boolean("include-removed", true)]).await;
+    let list = w
+        .run(
+            &w.alice,
+            "member list",
+            [opt::boolean("include-removed", true)],
+        )
+        .await;
     assert!(list.text().contains("(removed)"), "{}", list.text());
 }
 e2e_test!(leaving_the_server_deactivates, leaving_server);
@@ -217,26 +383,64 @@ async fn confirmations(w: &World) {
     w.create_workspace().await;
     let bob = w.person("bob");
     w.join(&bob, "Member").await;
-    let ask = w.run(&w.alice, "workspace transfer-owner", [opt::user("member", bob.id)]).await;
-    assert!(ask.ephemeral() && ask.text().contains("Make"), "{}", ask.text());
-    w.sim.click_label(&w.alice, &ask, "Cancel").await.response().await;
-    assert!(w.sim.message(ask.id).unwrap().text().contains("nothing was changed"));
+    let ask = w
+        .run(
+            &w.alice,
+            "workspace transfer-owner",
+            [opt::user("member", bob.id)],
+        )
+        .await;
+    assert!(
+        ask.ephemeral() && ask.text().contains("Make"),
+        "{}",
+        ask.text()
+    );
+    w.sim
+        .click_label(&w.alice, &ask, "Cancel")
+        .await
+        .response()
+        .await;
+    assert!(w
+        .sim
+        .message(ask.id)
+        .unwrap()
+        .text()
+        .contains("nothing was changed"));
     assert_eq!(role_in_workspace(w, &bob).await, Some(Role::Member));
-    let ask = w.run(&w.alice, "workspace transfer-owner", [opt::user("member", bob.id)]).await;
-    let press = w.sim.click_label(&w.alice, &ask, "Transfer ownership").await;
+    let ask = w
+        .run(
+            &w.alice,
+            "workspace transfer-owner",
+            [opt::user("member", bob.id)],
+        )
+        .await;
+    let press = w
+        .sim
+        .click_label(&w.alice, &ask, "Transfer ownership")
+        .await;
     press.response().await;
     let announcement = w
         .sim
-        .wait_for_bot_message(w.general, Duration::from_secs(5), |m| m.content.contains("is now the Owner"))
+        .wait_for_bot_message(w.general, Duration::from_secs(5), |m| {
+            m.content.contains("is now the Owner")
+        })
         .await;
     assert!(!announcement.ephemeral());
     assert_eq!(role_in_workspace(w, &bob).await, Some(Role::Owner));
     assert_eq!(role_in_workspace(w, &w.alice).await, Some(Role::Admin));
     // Alice may no longer delete; Bob may, after confirming.
     let refused = w.run(&w.alice, "workspace delete", no_options()).await;
-    assert!(refused.text().contains("Only the Owner can delete"), "{}", refused.text());
+    assert!(
+        refused.text().contains("Only the Owner can delete"),
+        "{}",
+        refused.text()
+    );
     let ask = w.run(&bob, "workspace delete", no_options()).await;
-    w.sim.click_label(&bob, &ask, "Delete everything").await.response().await;
+    w.sim
+        .click_label(&bob, &ask, "Delete everything")
+        .await
+        .response()
+        .await;
     assert!(w.sim.message(ask.id).unwrap().text().contains("deleted"));
     let gone = w.run(&bob, "workspace info", no_options()).await;
     assert!(gone.text().contains("/workspace create"), "{}", gone.text());
@@ -246,15 +450,29 @@ e2e_test!(transfer_and_delete_need_confirmation, confirmations);
 /// /help shows exactly what the caller's role may use.
 async fn help_by_role(w: &World) {
     let outsider = w.run(&w.alice, "help", no_options()).await.text();
-    assert!(outsider.contains("/workspace create") && !outsider.contains("/member list"), "{outsider}");
+    assert!(
+        outsider.contains("/workspace create") && !outsider.contains("/member list"),
+        "{outsider}"
+    );
     w.create_workspace().await;
     let owner = w.run(&w.alice, "help", no_options()).await.text();
-    assert!(owner.contains("/workspace delete") && owner.contains("/member role") && !owner.contains("/member leave"), "{owner}");
+    assert!(
+        owner.contains("/workspace delete")
+            && owner.contains("/member role")
+            && !owner.contains("/member leave"),
+        "{owner}"
+    );
     let gus = w.person("gus");
     w.join(&gus, "Guest").await;
     let guest = w.run(&gus, "help", no_options()).await.text();
-    assert!(guest.contains("/help") && guest.contains("/member leave"), "{guest}");
-    assert!(!guest.contains("/member list") && !guest.contains("/invite"), "{guest}");
+    assert!(
+        guest.contains("/help") && guest.contains("/member leave"),
+        "{guest}"
+    );
+    assert!(
+        !guest.contains("/member list") && !guest.contains("/invite"),
+        "{guest}"
+    );
 }
 e2e_test!(help_lists_what_the_role_may_use, help_by_role);
 
@@ -262,15 +480,35 @@ e2e_test!(help_lists_what_the_role_may_use, help_by_role);
 async fn hostile_names(w: &World) {
     w.create_workspace().await;
     let long = format!("@everyone {}", "x".repeat(90));
-    let names = ["@everyone", "@here **bold** `code`", "<@&123> <@456>", long.as_str()];
+    let names = [
+        "@everyone",
+        "@here **bold** `code`",
+        "<@&123> <@456>",
+        long.as_str(),
+    ];
     for (i, nick) in names.iter().enumerate() {
-        let user = w.sim.add_member(w.guild, UserSpec::new(format!("hostile{i}")).global_name(*nick));
+        let user = w.sim.add_member(
+            w.guild,
+            UserSpec::new(format!("hostile{i}")).global_name(*nick),
+        );
         let reply = w
-            .run(&w.alice, "invite user", [opt::user("user", user.id), role_opt("role", "Member")])
+            .run(
+                &w.alice,
+                "invite user",
+                [opt::user("user", user.id), role_opt("role", "Member")],
+            )
             .await;
-        assert!(!reply.content.contains("@everyone") && !reply.content.contains("@here"), "{}", reply.content);
+        assert!(
+            !reply.content.contains("@everyone") && !reply.content.contains("@here"),
+            "{}",
+            reply.content
+        );
         let dm = w.latest_dm(&user).await;
-        w.sim.click_label(&user, &dm, "Accept").await.response().await;
+        w.sim
+            .click_label(&user, &dm, "Accept")
+            .await
+            .response()
+            .await;
     }
     let list = w.run(&w.alice, "member list", no_options()).await;
     assert!(list.pings().is_empty());
@@ -280,7 +518,12 @@ async fn hostile_names(w: &World) {
     // Every message the bot sent pinged nobody (the simulator also checked each request).
     for channel in [w.general] {
         for message in w.sim.messages_in(channel) {
-            assert!(message.pings().is_empty(), "message {} pings: {:?}", message.id, message.pings());
+            assert!(
+                message.pings().is_empty(),
+                "message {} pings: {:?}",
+                message.id,
+                message.pings()
+            );
         }
     }
 }
@@ -290,27 +533,54 @@ e2e_test!(hostile_names_never_ping, hostile_names);
 async fn autocomplete(w: &World) {
     w.create_workspace().await;
     let bob = w.person("bob");
-    w.run(&w.alice, "invite user", [opt::user("user", bob.id), role_opt("role", "Member")]).await;
+    w.run(
+        &w.alice,
+        "invite user",
+        [opt::user("user", bob.id), role_opt("role", "Member")],
+    )
+    .await;
     let choices = w
         .sim
-        .autocomplete(&w.alice, w.general, "invite revoke", [opt::focused("invitation", "")])
+        .autocomplete(
+            &w.alice,
+            w.general,
+            "invite revoke",
+            [opt::focused("invitation", "")],
+        )
         .await
         .choices()
         .await;
     assert_eq!(choices.len(), 1);
-    assert!(choices[0].name.contains("bob as Member"), "{:?}", choices[0]);
+    assert!(
+        choices[0].name.contains("bob as Member"),
+        "{:?}",
+        choices[0]
+    );
     let settings = w
         .sim
-        .autocomplete(&w.alice, w.general, "workspace set", [opt::focused("setting", "seat"), opt::string("value", "")])
+        .autocomplete(
+            &w.alice,
+            w.general,
+            "workspace set",
+            [opt::focused("setting", "seat"), opt::string("value", "")],
+        )
         .await
         .choices()
         .await;
-    assert_eq!(settings.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), ["seat_limit"]);
+    assert_eq!(
+        settings.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(),
+        ["seat_limit"]
+    );
     // A stranger gets no invitations offered.
     let stranger = w.person("stranger");
     let none = w
         .sim
-        .autocomplete(&stranger, w.general, "invite revoke", [opt::focused("invitation", "")])
+        .autocomplete(
+            &stranger,
+            w.general,
+            "invite revoke",
+            [opt::focused("invitation", "")],
+        )
         .await
         .choices()
         .await;
@@ -321,7 +591,15 @@ e2e_test!(autocomplete_choices, autocomplete);
 /// Long lists are paginated with buttons and never cut mid-line.
 async fn pagination(w: &World) {
     w.create_workspace().await;
-    w.run(&w.alice, "workspace set", [opt::string("setting", "seat_limit"), opt::string("value", "40")]).await;
+    w.run(
+        &w.alice,
+        "workspace set",
+        [
+            opt::string("setting", "seat_limit"),
+            opt::string("value", "40"),
+        ],
+    )
+    .await;
     for i in 0..20 {
         let person = w.person(&format!("person{i:02}"));
         w.join(&person, "Member").await;
@@ -343,7 +621,15 @@ async fn database_down(w: &World) {
     w.app.store.close().await;
     let reply = w.run(&w.alice, "workspace info", no_options()).await;
     assert!(reply.ephemeral());
-    assert!(reply.text().contains("database can't be reached") && reply.text().contains("reference E"), "{}", reply.text());
-    assert!(!reply.text().to_lowercase().contains("pool"), "no internal detail: {}", reply.text());
+    assert!(
+        reply.text().contains("database can't be reached") && reply.text().contains("reference E"),
+        "{}",
+        reply.text()
+    );
+    assert!(
+        !reply.text().to_lowercase().contains("pool"),
+        "no internal detail: {}",
+        reply.text()
+    );
 }
 e2e_test!(database_down_gives_a_clear_error, database_down);

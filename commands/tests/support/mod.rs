@@ -61,8 +61,13 @@ async fn open_store(db: Db) -> Option<(Store, Cleanup)> {
             let schema = format!("cc_e2e_{:016x}", rand::random::<u64>());
             let mut admin = <sqlx::AnyConnection as sqlx::Connection>::connect(&base_url)
                 .await
-                .unwrap_or_else(|e| panic!("{POSTGRES_URL_ENV} is set but PostgreSQL is unreachable: {e}"));
-            admin.execute(format!("CREATE SCHEMA {schema}").as_str()).await.unwrap();
+                .unwrap_or_else(|e| {
+                    panic!("{POSTGRES_URL_ENV} is set but PostgreSQL is unreachable: {e}")
+                });
+            admin
+                .execute(format!("CREATE SCHEMA {schema}").as_str())
+                .await
+                .unwrap();
             let sep = if base_url.contains('?') { '&' } else { '?' };
             let url = format!("{base_url}{sep}options[search_path]={schema}");
             let store = Store::open(&url, &StoreOptions::default()).await.unwrap();
@@ -118,24 +123,48 @@ impl World {
     }
 
     /// Runs a slash command in #general and returns the bot's first visible answer.
-    pub async fn run(&self, user: &SimUser, command: &str, options: impl Into<Options>) -> SentMessage {
-        self.sim.command(user, self.general, command, options).await.reply().await
+    pub async fn run(
+        &self,
+        user: &SimUser,
+        command: &str,
+        options: impl Into<Options>,
+    ) -> SentMessage {
+        self.sim
+            .command(user, self.general, command, options)
+            .await
+            .reply()
+            .await
     }
 
     /// Alice creates the workspace.
     pub async fn create_workspace(&self) {
-        let reply = self.run(&self.alice, "workspace create", [opt::string("name", "Acme Time")]).await;
+        let reply = self
+            .run(
+                &self.alice,
+                "workspace create",
+                [opt::string("name", "Acme Time")],
+            )
+            .await;
         assert!(reply.text().contains("created"), "{}", reply.text());
     }
 
     /// Alice invites `user` as `role` and they accept through the DM's button.
     pub async fn join(&self, user: &SimUser, role: &str) {
         let reply = self
-            .run(&self.alice, "invite user", [opt::user("user", user.id), role_opt("role", role)])
+            .run(
+                &self.alice,
+                "invite user",
+                [opt::user("user", user.id), role_opt("role", role)],
+            )
             .await;
         assert!(reply.text().contains("sent to"), "{}", reply.text());
         let dm = self.latest_dm(user).await;
-        let answer = self.sim.click_label(user, &dm, "Accept").await.response().await;
+        let answer = self
+            .sim
+            .click_label(user, &dm, "Accept")
+            .await
+            .response()
+            .await;
         assert_eq!(answer.kind, 7, "accept updates the DM: {:?}", answer.data);
     }
 
@@ -155,8 +184,12 @@ impl World {
         let _ = tokio::time::timeout(Duration::from_secs(5), &mut self.bot).await;
         self.app.store.close().await;
         if let Cleanup::Postgres { base_url, schema } = &self.cleanup {
-            if let Ok(mut admin) = <sqlx::AnyConnection as sqlx::Connection>::connect(base_url).await {
-                let _ = admin.execute(format!("DROP SCHEMA {schema} CASCADE").as_str()).await;
+            if let Ok(mut admin) =
+                <sqlx::AnyConnection as sqlx::Connection>::connect(base_url).await
+            {
+                let _ = admin
+                    .execute(format!("DROP SCHEMA {schema} CASCADE").as_str())
+                    .await;
             }
         }
         if passed {
@@ -170,7 +203,9 @@ pub async fn run<F>(db: Db, body: F)
 where
     F: for<'a> FnOnce(&'a World) -> futures::future::BoxFuture<'a, ()>,
 {
-    let Some(world) = World::start(db).await else { return };
+    let Some(world) = World::start(db).await else {
+        return;
+    };
     let outcome = AssertUnwindSafe(body(&world)).catch_unwind().await;
     world.finish(outcome.is_ok()).await;
     if let Err(panic) = outcome {
@@ -184,12 +219,14 @@ macro_rules! e2e_test {
         mod $name {
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
-                $crate::support::run($crate::support::Db::Sqlite, |w| Box::pin(super::$body(w))).await;
+                $crate::support::run($crate::support::Db::Sqlite, |w| Box::pin(super::$body(w)))
+                    .await;
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
-                $crate::support::run($crate::support::Db::Postgres, |w| Box::pin(super::$body(w))).await;
+                $crate::support::run($crate::support::Db::Postgres, |w| Box::pin(super::$body(w)))
+                    .await;
             }
         }
     };
