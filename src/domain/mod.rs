@@ -1,5 +1,6 @@
 //! Pure rules: no I/O, no database, no Discord. Everything here is unit-tested in place.
 
+pub mod entries;
 pub mod help;
 pub mod ids;
 pub mod invitation;
