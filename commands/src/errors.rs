@@ -98,34 +98,23 @@ pub async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
 /// The text a person sees for a command's error.
 pub fn message_for(error: Error, command: &str) -> String {
     match error.downcast::<AppError>() {
-        Ok(app_error) => {
-            let app_error = *app_error;
-            // Internal errors were logged with their reference when they were made.
-            app_error.user_message()
-        }
-        Err(other) => {
-            let reference = reference();
-            tracing::error!(%reference, command, error = %other, "command failed");
-            generic(&reference)
-        }
+        // Internal errors were logged with their reference when they were made.
+        Ok(app_error) => app_error.user_message(),
+        Err(other) => AppError::internal(format!("/{command}: {other}")).user_message(),
     }
 }
 
-pub fn generic(reference: &str) -> String {
-    format!("Something went wrong on our side; nothing was changed. If it keeps happening, tell your admin the reference {reference}.")
+fn generic(reference: &str) -> String {
+    AppError::Internal(crewclock::app::error::Internal {
+        reference: reference.to_string(),
+        cause: String::new(),
+        unavailable: false,
+    })
+    .user_message()
 }
 
-pub fn reference() -> String {
-    format!("E{:08X}", rand_u32())
-}
-
-fn rand_u32() -> u32 {
-    use std::time::{SystemTime, UNIX_EPOCH};
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or(0);
-    nanos ^ std::process::id().rotate_left(16)
+fn reference() -> String {
+    crewclock::app::error::new_reference()
 }
 
 /// Discord's JSON error code, when the error is an API refusal.

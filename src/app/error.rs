@@ -119,7 +119,8 @@ impl From<StoreError> for AppError {
     }
 }
 
-fn new_reference() -> String {
+/// A short reference that ties what a person is shown to the log line with the details.
+pub fn new_reference() -> String {
     use rand::Rng;
     let n: u32 = rand::rng().random();
     format!("E{n:08X}")

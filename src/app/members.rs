@@ -151,8 +151,27 @@ pub struct Removed {
 pub async fn remove(app: &App, actor: &Actor, user: UserId) -> AppResult<Removed> {
     let workspace = workspace_of(app, actor).await?;
     let mut tx = begin_locked(app, &workspace).await?;
-    let me = active_member(&mut tx, &workspace, actor).await?;
-    let target = member_by_user(&mut tx, &workspace, user).await?;
+    let target = removable(&mut tx, &workspace, actor, user).await?;
+    let removed = deactivate(app, &mut tx, &workspace, actor, &target, "member.remove").await?;
+    tx.commit().await?;
+    Ok(removed)
+}
+
+/// Checks that [`remove`] would succeed, changing nothing; returns the member.
+pub async fn check_remove(app: &App, actor: &Actor, user: UserId) -> AppResult<Member> {
+    let workspace = workspace_of(app, actor).await?;
+    let mut conn = app.store.conn().await?;
+    removable(&mut conn, &workspace, actor, user).await
+}
+
+async fn removable(
+    conn: &mut store::Conn,
+    workspace: &store::workspaces::Workspace,
+    actor: &Actor,
+    user: UserId,
+) -> AppResult<Member> {
+    let me = active_member(conn, workspace, actor).await?;
+    let target = member_by_user(conn, workspace, user).await?;
     policy::remove_member(me.person(), target.person())?;
     if !target.active {
         return Err(AppError::invalid(format!(
@@ -160,9 +179,16 @@ pub async fn remove(app: &App, actor: &Actor, user: UserId) -> AppResult<Removed
             target.display_name
         )));
     }
-    let removed = deactivate(app, &mut tx, &workspace, actor, &target, "member.remove").await?;
-    tx.commit().await?;
-    Ok(removed)
+    Ok(target)
+}
+
+/// Checks that the actor may leave, changing nothing.
+pub async fn check_leave(app: &App, actor: &Actor) -> AppResult<()> {
+    let workspace = workspace_of(app, actor).await?;
+    let mut conn = app.store.conn().await?;
+    let me = active_member(&mut conn, &workspace, actor).await?;
+    policy::leave(me.role)?;
+    Ok(())
 }
 
 /// The actor leaves the workspace. The Owner must transfer ownership first.

@@ -191,12 +191,34 @@ pub async fn transfer_ownership(
 ) -> AppResult<OwnershipTransferred> {
     let workspace = workspace_of(app, actor).await?;
     let mut tx = begin_locked(app, &workspace).await?;
-    let me = active_member(&mut tx, &workspace, actor).await?;
-    let target = active_member_by_user(&mut tx, &workspace, to).await?;
+    let done = transfer_in(app, &mut tx, &workspace, actor, to).await?;
+    tx.commit().await?;
+    Ok(done)
+}
+
+/// Checks that [`transfer_ownership`] would succeed, changing nothing (it runs the transfer
+/// and rolls it back), so the adapter asks for confirmation only when it makes sense.
+pub async fn check_transfer_ownership(app: &App, actor: &Actor, to: UserId) -> AppResult<()> {
+    let workspace = workspace_of(app, actor).await?;
+    let mut tx = begin_locked(app, &workspace).await?;
+    transfer_in(app, &mut tx, &workspace, actor, to).await?;
+    tx.rollback().await?;
+    Ok(())
+}
+
+async fn transfer_in(
+    app: &App,
+    tx: &mut store::Tx,
+    workspace: &Workspace,
+    actor: &Actor,
+    to: UserId,
+) -> AppResult<OwnershipTransferred> {
+    let me = active_member(tx, workspace, actor).await?;
+    let target = active_member_by_user(tx, workspace, to).await?;
     policy::transfer_ownership(me.person(), target.person())?;
     // The new owner needs a seat if they had none; the old owner keeps theirs as Admin.
-    let settings = store::workspaces::load_settings(&mut tx, workspace.id).await?;
-    let (seats_used, _) = store::members::count_seats_and_guests(&mut tx, workspace.id).await?;
+    let settings = store::workspaces::load_settings(tx, workspace.id).await?;
+    let (seats_used, _) = store::members::count_seats_and_guests(tx, workspace.id).await?;
     policy::seat_available(
         Some(target.role),
         Role::Owner,
@@ -204,11 +226,11 @@ pub async fn transfer_ownership(
         settings.seat_limit,
     )?;
     // Demote first: the one-owner index allows no moment with two owners.
-    store::members::set_role(&mut tx, me.id, Role::Admin).await?;
-    store::members::set_role(&mut tx, target.id, Role::Owner).await?;
+    store::members::set_role(tx, me.id, Role::Admin).await?;
+    store::members::set_role(tx, target.id, Role::Owner).await?;
     record(
         app,
-        &mut tx,
+        tx,
         workspace.id,
         actor,
         Change {
@@ -221,7 +243,6 @@ pub async fn transfer_ownership(
         },
     )
     .await?;
-    tx.commit().await?;
     Ok(OwnershipTransferred {
         old_owner: Member {
             role: Role::Admin,
@@ -234,9 +255,18 @@ pub async fn transfer_ownership(
     })
 }
 
+/// Checks that the actor may delete the workspace, changing nothing; returns it.
+pub async fn check_delete(app: &App, actor: &Actor) -> AppResult<Workspace> {
+    let workspace = workspace_of(app, actor).await?;
+    let mut conn = app.store.conn().await?;
+    let me = active_member(&mut conn, &workspace, actor).await?;
+    policy::delete_workspace(me.role)?;
+    Ok(workspace)
+}
+
 /// Deletes the workspace and everything in it. The adapter asks for confirmation first.
 pub async fn delete(app: &App, actor: &Actor) -> AppResult<Workspace> {
-    let workspace = workspace_of(app, actor).await?;
+    let workspace = check_delete(app, actor).await?;
     let mut tx = begin_locked(app, &workspace).await?;
     let me = active_member(&mut tx, &workspace, actor).await?;
     policy::delete_workspace(me.role)?;

@@ -139,6 +139,7 @@ async fn remove(
     ctx: Context<'_>,
     #[description = "The member to remove"] member: serenity::User,
 ) -> Result<(), Error> {
+    members::check_remove(&ctx.data().app, &actor(ctx), UserId(member.id.get())).await?;
     let question = format!(
         "Remove {} from the workspace? Their time and records stay; they can be invited back.",
         render::mention(UserId(member.id.get()))
@@ -210,6 +211,7 @@ async fn team_manager(
 /// Leave the workspace (your history is kept)
 #[poise::command(slash_command, guild_only)]
 async fn leave(ctx: Context<'_>) -> Result<(), Error> {
+    members::check_leave(&ctx.data().app, &actor(ctx)).await?;
     let Some(press) = confirm(
         ctx,
         "Leave this workspace? Your tracked time stays; you can be invited back.",

@@ -189,6 +189,7 @@ async fn transfer_owner(
     ctx: Context<'_>,
     #[description = "The member who will own the workspace"] member: serenity::User,
 ) -> Result<(), Error> {
+    ws::check_transfer_ownership(&ctx.data().app, &actor(ctx), UserId(member.id.get())).await?;
     let question = format!(
         "Make {} the Owner of this workspace? You will become an Admin, and only the new Owner can undo this.",
         render::mention(UserId(member.id.get()))
@@ -217,13 +218,10 @@ async fn transfer_owner(
 #[poise::command(slash_command, guild_only)]
 async fn delete(ctx: Context<'_>) -> Result<(), Error> {
     // Check the right first, so nobody is asked to confirm what they may not do.
-    let settings_view = ws::info(&ctx.data().app, &actor(ctx)).await?;
-    if settings_view.your_role != Role::Owner {
-        return Err(crewclock::AppError::denied("Only the Owner can delete the workspace.").into());
-    }
+    let workspace = ws::check_delete(&ctx.data().app, &actor(ctx)).await?;
     let question = format!(
         "Delete the workspace **{}**? Every member, invitation, setting and record in it is deleted for good.",
-        render::safe(&settings_view.workspace.name, 60)
+        render::safe(&workspace.name, 60)
     );
     let Some(press) = confirm(ctx, &question, "Delete everything").await? else {
         return Ok(());
