@@ -130,11 +130,14 @@ impl DiscordSim {
             id: conn_id,
             tx: tx.clone(),
         });
+        let mut replayed = 0;
         for (ev, frame) in &st.gw.log {
             if ev.seq > seq {
                 let _ = tx.send(Outgoing::Text(frame.clone()));
+                replayed += 1;
             }
         }
+        st.gw.replayed += replayed;
         st.send_event("RESUMED", json!({}));
     }
 
@@ -145,9 +148,10 @@ impl DiscordSim {
         let mut st = self.lock();
         if let Some(conn) = st.gw.current.take() {
             st.gw.disconnects += 1;
-            let _ = conn
-                .tx
-                .send(Outgoing::Close(4000, "discord-sim: simulated disconnect".into()));
+            let _ = conn.tx.send(Outgoing::Close(
+                4000,
+                "discord-sim: simulated disconnect".into(),
+            ));
         }
         drop(st);
         self.notify();

@@ -213,17 +213,24 @@ impl Interaction {
         let id = self.id.0;
         self.sim
             .wait_for(timeout, &format!("a response to {}", self.label), |st| {
-                st.interactions[&id].callback.as_ref().map(|c| CallbackResponse {
-                    kind: c.kind,
-                    data: c.data.clone(),
-                    files: c.files.clone(),
-                })
+                st.interactions[&id]
+                    .callback
+                    .as_ref()
+                    .map(|c| CallbackResponse {
+                        kind: c.kind,
+                        data: c.data.clone(),
+                        files: c.files.clone(),
+                    })
             })
             .await
     }
 
     /// Waits for the first visible message: the type 4 response, the message updated by a
     /// type 7 response, or — after a deferral — the first follow-up or `@original` edit.
+    ///
+    /// For a modal submit, messages the bot sends as follow-ups of the interaction that opened
+    /// the modal count too (poise acknowledges the submit with type 6 and answers through the
+    /// original command's token).
     pub async fn reply(&self) -> SentMessage {
         self.reply_within(self.sim.default_timeout()).await
     }
@@ -235,14 +242,12 @@ impl Interaction {
         self.sim
             .wait_for(timeout, &format!("a reply message to {label}"), |st| {
                 let rec = &st.interactions[&id];
-                if let Some(cb) = &rec.callback {
-                    if matches!(cb.kind, 8 | 9) {
-                        panic!(
-                            "discord-sim: {label} was answered with callback type {} \
-                             (autocomplete/modal), not a message: {}",
-                            cb.kind, cb.data
-                        );
-                    }
+                if let Some(cb) = rec.callback.as_ref().filter(|cb| cb.kind == 8) {
+                    panic!(
+                        "discord-sim: {label} was answered with an autocomplete result, \
+                         not a message: {}",
+                        cb.data
+                    );
                 }
                 rec.outputs.first().cloned()
             })
@@ -256,7 +261,7 @@ impl Interaction {
 
     /// The distinct messages produced so far, each in its latest version.
     pub fn messages(&self) -> Vec<SentMessage> {
-        self.with_rec(|rec, st| distinct_latest(rec, st))
+        self.with_rec(distinct_latest)
     }
 
     /// The messages created with `POST /webhooks/{app}/{token}` (latest versions).
@@ -390,10 +395,7 @@ fn check_options(
     if !autocomplete && is_leaf {
         for d in decl.iter().filter(|d| d["required"] == true) {
             if !given.iter().any(|g| g["name"] == d["name"]) {
-                return Err(format!(
-                    "{ctx}: required option {} is missing",
-                    d["name"]
-                ));
+                return Err(format!("{ctx}: required option {} is missing", d["name"]));
             }
         }
     }
@@ -497,6 +499,7 @@ impl State {
                 channel_id: channel,
                 created: std::time::Instant::now(),
                 source_message,
+                origin: None,
                 callback: None,
                 original: None,
                 outputs: Vec::new(),
@@ -529,10 +532,14 @@ impl State {
                 }
                 6 | 9 => {
                     let id = parse_snowflake(&o["value"]).unwrap_or(0);
-                    if self.users.contains_key(&id) {
+                    let found = if self.users.contains_key(&id) {
                         self.resolve_user(guild, id, channel, resolved);
-                    } else if kind == 9 && self.resolve_role(guild, id, resolved) {
+                        true
                     } else {
+                        // A mentionable may also be a role.
+                        kind == 9 && self.resolve_role(guild, id, resolved)
+                    };
+                    if !found {
                         return Err(format!("option {}: unknown user {id}", o["name"]));
                     }
                 }
@@ -545,9 +552,7 @@ impl State {
                         .guild_id
                         .and_then(|g| self.guilds.get(&g))
                         .map_or(0, |g| g.channel_permissions(actor, Some(c)));
-                    let entry = resolved
-                        .entry("channels")
-                        .or_insert_with(|| json!({}));
+                    let entry = resolved.entry("channels").or_insert_with(|| json!({}));
                     entry[id.to_string()] = json!({
                         "id": id.to_string(), "name": c.name, "type": c.kind.number(),
                         "permissions": bits.to_string(),
@@ -574,9 +579,7 @@ impl State {
                         .filter_map(|b| b.as_u64().map(|b| b as u8))
                         .collect();
                     let url = format!("{}/attachments/{id}/{filename}", self.base_url);
-                    let entry = resolved
-                        .entry("attachments")
-                        .or_insert_with(|| json!({}));
+                    let entry = resolved.entry("attachments").or_insert_with(|| json!({}));
                     entry[id.to_string()] = json!({
                         "id": id.to_string(), "filename": filename, "size": bytes.len(),
                         "url": url, "proxy_url": url, "content_type": null,
@@ -606,17 +609,13 @@ impl State {
         resolved: &mut Map<String, Value>,
     ) {
         let user = self.user_json(id);
-        resolved
-            .entry("users")
-            .or_insert_with(|| json!({}))[id.to_string()] = user;
+        resolved.entry("users").or_insert_with(|| json!({}))[id.to_string()] = user;
         if let Some(g) = guild.and_then(|g| self.guilds.get(&g)) {
             if let Some(m) = g.members.get(&id) {
                 let mut mj = self.member_json(g, m, false);
                 let bits = g.channel_permissions(id, self.channels.get(&channel));
                 mj["permissions"] = json!(bits.to_string());
-                resolved
-                    .entry("members")
-                    .or_insert_with(|| json!({}))[id.to_string()] = mj;
+                resolved.entry("members").or_insert_with(|| json!({}))[id.to_string()] = mj;
             }
         }
     }
@@ -629,9 +628,7 @@ impl State {
             return false;
         };
         let rj = self.role_json(role);
-        resolved
-            .entry("roles")
-            .or_insert_with(|| json!({}))[id.to_string()] = rj;
+        resolved.entry("roles").or_insert_with(|| json!({}))[id.to_string()] = rj;
         true
     }
 
@@ -723,7 +720,7 @@ impl DiscordSim {
         name: &str,
         options: Options,
     ) -> Interaction {
-        self.wait_ready(self.default_timeout()).await;
+        self.wait_identified().await;
         let label = format!(
             "{}/{name} by {}",
             if kind == 4 { "autocomplete of " } else { "" },
@@ -734,7 +731,8 @@ impl DiscordSim {
             let guild = st.channels.get(&channel.0).and_then(|c| c.guild_id);
             st.command_data(guild, user.id.0, channel.0, name, options.0, kind == 4)
                 .and_then(|data| {
-                    let (id, mut v) = st.new_interaction(kind, user, channel.0, label.clone(), None)?;
+                    let (id, mut v) =
+                        st.new_interaction(kind, user, channel.0, label.clone(), None)?;
                     v["data"] = data;
                     Ok((id, v))
                 })
@@ -793,10 +791,16 @@ impl DiscordSim {
         custom_id: &str,
         values: Option<Vec<String>>,
     ) -> Interaction {
-        self.wait_ready(self.default_timeout()).await;
+        self.wait_identified().await;
+        let shown = self.lock().messages.get(&message.id.0).map(|s| s.updated);
+        self.human_pause(shown).await;
         let label = format!(
             "{} {custom_id:?} by {}",
-            if values.is_some() { "select" } else { "click on" },
+            if values.is_some() {
+                "select"
+            } else {
+                "click on"
+            },
             user.username
         );
         let built = (|| {
@@ -832,7 +836,9 @@ impl DiscordSim {
                         .filter_map(|o| o["value"].as_str())
                         .collect();
                     if let Some(bad) = vals.iter().find(|v| !options.contains(&v.as_str())) {
-                        return Err(format!("select {custom_id:?} has no option {bad:?} ({options:?})"));
+                        return Err(format!(
+                            "select {custom_id:?} has no option {bad:?} ({options:?})"
+                        ));
                     }
                 }
             } else if component_type != 2 {
@@ -845,7 +851,9 @@ impl DiscordSim {
                     .and_then(|i| st.interactions.get(&i.0))
                     .map(|r| r.user_id);
                 if owner.is_some_and(|o| o != user.id.0) {
-                    return Err("only the invoking user can see (and click) an ephemeral message".into());
+                    return Err(
+                        "only the invoking user can see (and click) an ephemeral message".into(),
+                    );
                 }
             }
             let channel = stored.msg.channel_id.0;
@@ -867,12 +875,22 @@ impl DiscordSim {
     }
 
     /// Clicks the button `custom_id` on `message` (its latest version) as `user`.
-    pub async fn click(&self, user: &SimUser, message: &SentMessage, custom_id: &str) -> Interaction {
+    pub async fn click(
+        &self,
+        user: &SimUser,
+        message: &SentMessage,
+        custom_id: &str,
+    ) -> Interaction {
         self.component(user, message, custom_id, None).await
     }
 
     /// Clicks the button labelled `label` on `message` as `user`.
-    pub async fn click_label(&self, user: &SimUser, message: &SentMessage, label: &str) -> Interaction {
+    pub async fn click_label(
+        &self,
+        user: &SimUser,
+        message: &SentMessage,
+        label: &str,
+    ) -> Interaction {
         let latest = self.message(message.id).unwrap_or_else(|| message.clone());
         let Some(id) = latest.button(label).and_then(|b| b.custom_id) else {
             panic!(
@@ -903,14 +921,24 @@ impl DiscordSim {
         modal: &Modal,
         fields: &[(&str, &str)],
     ) -> Interaction {
-        self.wait_ready(self.default_timeout()).await;
+        self.wait_identified().await;
+        let shown = self
+            .lock()
+            .interactions
+            .get(&modal.origin.0)
+            .and_then(|r| r.callback.as_ref().map(|c| c.at));
+        self.human_pause(shown).await;
         let label = format!("modal {:?} submitted by {}", modal.custom_id, user.username);
         for (k, _) in fields {
             if !modal.inputs.iter().any(|i| i.custom_id == *k) {
                 panic!(
                     "discord-sim: modal {:?} has no input {k:?} (inputs: {:?})",
                     modal.custom_id,
-                    modal.inputs.iter().map(|i| &i.custom_id).collect::<Vec<_>>()
+                    modal
+                        .inputs
+                        .iter()
+                        .map(|i| &i.custom_id)
+                        .collect::<Vec<_>>()
                 );
             }
         }
@@ -944,6 +972,9 @@ impl DiscordSim {
                 .and_then(|m| st.messages.get(&m))
                 .map(|s| st.message_json(s));
             let (id, mut v) = st.new_interaction(5, user, channel, label.clone(), source)?;
+            if let Some(rec) = st.interactions.get_mut(&id) {
+                rec.origin = Some(modal.origin.0);
+            }
             v["data"] = json!({"custom_id": modal.custom_id, "components": rows});
             if let Some(m) = msg_json {
                 v["message"] = m;

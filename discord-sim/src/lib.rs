@@ -56,7 +56,7 @@ pub use ids::{ChannelId, GuildId, InteractionId, MessageId, RoleId, UserId};
 pub use interaction::{opt, CallbackResponse, Choice, Interaction, Modal, ModalInput, Options};
 pub use message::{Button, Pings, SentAttachment, SentMessage};
 pub use record::{DispatchedEvent, RecordedRequest, SentFile, Violation, ViolationKind};
-pub use spec::spec_available;
+pub use spec::{precompile_spec, spec_available};
 pub use world::{
     ChannelKind, ChannelSpec, GuildSpec, Overwrite, OverwriteKind, RoleSpec, SimUser, UserSpec,
 };
@@ -71,6 +71,12 @@ pub const TOKEN: &str = "discord-sim-token";
 #[derive(Clone)]
 pub struct DiscordSim {
     inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for DiscordSim {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "DiscordSim({})", self.inner.base_url)
+    }
 }
 
 struct Inner {
@@ -94,6 +100,8 @@ pub struct GatewayStats {
     pub disconnects: u64,
     /// Heartbeats received.
     pub heartbeats: u64,
+    /// Events sent again on RESUME because they were dispatched while disconnected.
+    pub replayed: u64,
     /// Last sequence number sent.
     pub seq: u64,
     /// Intents of the last IDENTIFY.
@@ -179,8 +187,9 @@ impl DiscordSim {
         tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });
-        // Load Discord's OpenAPI description in the background (or warn that it is missing).
-        tokio::task::spawn_blocking(spec::spec_available);
+        // Load Discord's OpenAPI description and compile its validators in the background (or
+        // warn that it is missing).
+        tokio::task::spawn_blocking(spec::precompile_spec);
         sim
     }
 
@@ -240,6 +249,26 @@ impl DiscordSim {
         self.lock().callback_deadline = deadline;
     }
 
+    /// The least time between a message (or modal) appearing and a simulated user clicking a
+    /// button or submitting the modal (default 200 ms). People cannot click faster, and bots
+    /// that register a collector only after sending would otherwise miss the click — a race
+    /// real users never trigger. Set it to zero to prove a bot is free of that race.
+    pub fn set_human_delay(&self, delay: Duration) {
+        self.lock().human_delay = delay;
+    }
+
+    /// Waits until at least the human delay has passed since `since`.
+    pub(crate) async fn human_pause(&self, since: Option<std::time::Instant>) {
+        let delay = self.lock().human_delay;
+        if let Some(since) = since {
+            let ready = since + delay;
+            let now = std::time::Instant::now();
+            if ready > now {
+                tokio::time::sleep(ready - now).await;
+            }
+        }
+    }
+
     /// Whether requests breaking Discord limits are answered 400 like Discord does (default
     /// true). Either way the violation is recorded.
     pub fn set_reject_invalid(&self, reject: bool) {
@@ -249,7 +278,14 @@ impl DiscordSim {
     /// From now on, answer requests whose method is `method` and whose path (below `/api/v10`)
     /// starts with `path_prefix` with `status` and Discord's error JSON
     /// `{"message": message, "code": code}`.
-    pub fn fail_requests(&self, method: &str, path_prefix: &str, status: u16, code: u32, message: &str) {
+    pub fn fail_requests(
+        &self,
+        method: &str,
+        path_prefix: &str,
+        status: u16,
+        code: u32,
+        message: &str,
+    ) {
         self.lock().fail_rules.push(state::FailRule {
             method: method.to_ascii_uppercase(),
             path_prefix: path_prefix.to_owned(),
@@ -356,12 +392,9 @@ impl DiscordSim {
         let mut st = self.lock();
         let id = st.ids.next();
         let g = guild_mut(&mut st, guild);
-        let position = spec.position.unwrap_or_else(|| {
-            g.roles
-                .values()
-                .filter(|r| r.managed_bot.is_none())
-                .count() as u16
-        });
+        let position = spec
+            .position
+            .unwrap_or_else(|| g.roles.values().filter(|r| r.managed_bot.is_none()).count() as u16);
         let role = RoleRec {
             id,
             name: spec.name,
@@ -462,7 +495,11 @@ impl DiscordSim {
                 .values()
                 .find(|u| u.username == username)
                 .map(|u| u.id)
-                .filter(|id| st.guilds.get(&guild.0).is_some_and(|g| g.members.contains_key(id)))
+                .filter(|id| {
+                    st.guilds
+                        .get(&guild.0)
+                        .is_some_and(|g| g.members.contains_key(id))
+                })
         };
         match existing {
             Some(id) => SimUser {
@@ -478,7 +515,11 @@ impl DiscordSim {
     /// The guild's owner.
     pub fn owner(&self, guild: GuildId) -> SimUser {
         let st = self.lock();
-        let id = st.guilds.get(&guild.0).expect("discord-sim: unknown guild").owner_id;
+        let id = st
+            .guilds
+            .get(&guild.0)
+            .expect("discord-sim: unknown guild")
+            .owner_id;
         SimUser {
             id: UserId(id),
             username: st.users[&id].username.clone(),
@@ -582,9 +623,22 @@ impl DiscordSim {
 
     /// Waits until the bot identified and received READY and every GUILD_CREATE.
     pub async fn wait_ready(&self, timeout: Duration) {
-        self.wait_for(timeout, "the bot to connect to the gateway and IDENTIFY", |st| {
-            (st.gw.ready && st.gw.current.is_some()).then_some(())
-        })
+        self.wait_for(
+            timeout,
+            "the bot to connect to the gateway and IDENTIFY",
+            |st| (st.gw.ready && st.gw.current.is_some()).then_some(()),
+        )
+        .await
+    }
+
+    /// Waits until the bot identified once (events dispatched while it is reconnecting are
+    /// replayed on RESUME, so helpers need not wait for the connection).
+    pub(crate) async fn wait_identified(&self) {
+        self.wait_for(
+            self.default_timeout(),
+            "the bot to connect to the gateway and IDENTIFY",
+            |st| st.gw.ready.then_some(()),
+        )
         .await
     }
 
@@ -615,6 +669,7 @@ impl DiscordSim {
             resumes: st.gw.resumes,
             disconnects: st.gw.disconnects,
             heartbeats: st.gw.heartbeats,
+            replayed: st.gw.replayed,
             seq: st.gw.seq,
             intents: st.gw.intents,
         }
@@ -632,7 +687,12 @@ impl DiscordSim {
     /// deliver duplicates). Returns the new sequence number.
     pub fn replay(&self, seq: u64) -> Option<u64> {
         let mut st = self.lock();
-        let ev = st.gw.log.iter().find(|(e, _)| e.seq == seq).map(|(e, _)| e.clone())?;
+        let ev = st
+            .gw
+            .log
+            .iter()
+            .find(|(e, _)| e.seq == seq)
+            .map(|(e, _)| e.clone())?;
         let out = st.send_event(&ev.name, ev.data);
         drop(st);
         self.notify();
@@ -653,7 +713,8 @@ impl DiscordSim {
 
     /// `user` posts `content` in `channel` (MESSAGE_CREATE). Returns the stored message.
     pub async fn post(&self, user: &SimUser, channel: ChannelId, content: &str) -> SentMessage {
-        self.post_message(user, channel, UserMessage::new(content)).await
+        self.post_message(user, channel, UserMessage::new(content))
+            .await
     }
 
     /// `user` posts a message with attachments in `channel` (MESSAGE_CREATE).
@@ -663,7 +724,7 @@ impl DiscordSim {
         channel: ChannelId,
         message: UserMessage,
     ) -> SentMessage {
-        self.wait_ready(self.default_timeout()).await;
+        self.wait_identified().await;
         let mut st = self.lock();
         let Some(ch) = st.channels.get(&channel.0) else {
             panic!("discord-sim: unknown channel {channel}");
@@ -699,7 +760,7 @@ impl DiscordSim {
 
     /// The author edits their message (MESSAGE_UPDATE with the full message).
     pub async fn edit_user_message(&self, message: MessageId, content: &str) -> SentMessage {
-        self.wait_ready(self.default_timeout()).await;
+        self.wait_identified().await;
         let mut st = self.lock();
         assert!(
             st.messages.contains_key(&message.0),
@@ -716,14 +777,14 @@ impl DiscordSim {
 
     /// The message is deleted (MESSAGE_DELETE).
     pub async fn delete_message(&self, message: MessageId) {
-        self.wait_ready(self.default_timeout()).await;
+        self.wait_identified().await;
         self.lock().delete_message(message.0, true);
         self.notify();
     }
 
     /// A moderator sets the member's roles in the Discord client (GUILD_MEMBER_UPDATE).
     pub async fn set_member_roles(&self, guild: GuildId, user: &SimUser, roles: &[RoleId]) {
-        self.wait_ready(self.default_timeout()).await;
+        self.wait_identified().await;
         let mut st = self.lock();
         let g = guild_mut(&mut st, guild);
         let m = g
@@ -755,7 +816,7 @@ impl DiscordSim {
 
     /// The member leaves (or is kicked from) the guild (GUILD_MEMBER_REMOVE).
     pub async fn remove_member(&self, guild: GuildId, user: &SimUser) {
-        self.wait_ready(self.default_timeout()).await;
+        self.wait_identified().await;
         let mut st = self.lock();
         guild_mut(&mut st, guild).members.remove(&user.id.0);
         let ev = json!({"guild_id": guild.0.to_string(), "user": st.user_json(user.id.0)});
@@ -793,11 +854,14 @@ impl DiscordSim {
     /// Messages the bot sent to `user` in their DM channel, oldest first.
     pub fn dms_to(&self, user: &SimUser) -> Vec<SentMessage> {
         let ch = self.lock().users.get(&user.id.0).and_then(|u| u.dm_channel);
-        ch.map(|c| self.messages_in(ChannelId(c))).unwrap_or_default()
+        ch.map(|c| self.messages_in(ChannelId(c)))
+            .unwrap_or_default()
     }
 
     /// Waits until the bot has posted in `channel` a message matching `pred` (checked against
     /// latest versions) and returns it.
+    ///
+    /// `pred` runs with the simulator's state locked: it must not call the simulator.
     pub async fn wait_for_bot_message(
         &self,
         channel: ChannelId,
@@ -805,13 +869,19 @@ impl DiscordSim {
         pred: impl Fn(&SentMessage) -> bool,
     ) -> SentMessage {
         let bot = self.inner.bot_id;
-        self.wait_for(timeout, &format!("a bot message in channel {channel}"), |st| {
-            st.messages
-                .values()
-                .map(|s| &s.msg)
-                .find(|m| m.channel_id == channel && m.author_id.0 == bot && !m.deleted && pred(m))
-                .cloned()
-        })
+        self.wait_for(
+            timeout,
+            &format!("a bot message in channel {channel}"),
+            |st| {
+                st.messages
+                    .values()
+                    .map(|s| &s.msg)
+                    .find(|m| {
+                        m.channel_id == channel && m.author_id.0 == bot && !m.deleted && pred(m)
+                    })
+                    .cloned()
+            },
+        )
         .await
     }
 
@@ -851,6 +921,8 @@ impl DiscordSim {
     }
 
     /// Waits for a request matching `pred` (earlier ones count too) and returns it.
+    ///
+    /// `pred` runs with the simulator's state locked: it must not call the simulator.
     pub async fn wait_for_request(
         &self,
         pred: impl Fn(&RecordedRequest) -> bool,

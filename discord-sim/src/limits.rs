@@ -55,9 +55,24 @@ pub(crate) fn check_message(body: &Value, files: usize, create: bool) -> Vec<Fou
     for (i, e) in embeds.iter().enumerate() {
         let p = format!("embeds[{i}]");
         max_len(&mut out, &format!("{p}.title"), &e["title"], 256);
-        max_len(&mut out, &format!("{p}.description"), &e["description"], 4096);
-        max_len(&mut out, &format!("{p}.footer.text"), &e["footer"]["text"], 2048);
-        max_len(&mut out, &format!("{p}.author.name"), &e["author"]["name"], 256);
+        max_len(
+            &mut out,
+            &format!("{p}.description"),
+            &e["description"],
+            4096,
+        );
+        max_len(
+            &mut out,
+            &format!("{p}.footer.text"),
+            &e["footer"]["text"],
+            2048,
+        );
+        max_len(
+            &mut out,
+            &format!("{p}.author.name"),
+            &e["author"]["name"],
+            256,
+        );
         total += chars(&e["title"])
             + chars(&e["description"])
             + chars(&e["footer"]["text"])
@@ -68,7 +83,12 @@ pub(crate) fn check_message(body: &Value, files: usize, create: bool) -> Vec<Fou
         }
         for (j, f) in fields.iter().enumerate() {
             max_len(&mut out, &format!("{p}.fields[{j}].name"), &f["name"], 256);
-            max_len(&mut out, &format!("{p}.fields[{j}].value"), &f["value"], 1024);
+            max_len(
+                &mut out,
+                &format!("{p}.fields[{j}].value"),
+                &f["value"],
+                1024,
+            );
             if chars(&f["name"]) == 0 || chars(&f["value"]) == 0 {
                 out.push(limit(format!("{p}.fields[{j}] has an empty name or value")));
             }
@@ -109,8 +129,9 @@ pub(crate) fn check_message(body: &Value, files: usize, create: bool) -> Vec<Fou
             if parses_everyone {
                 out.push(Found {
                     kind: ViolationKind::AllowedMentions,
-                    message: "allowed_mentions.parse contains \"everyone\": @everyone/@here could ping"
-                        .into(),
+                    message:
+                        "allowed_mentions.parse contains \"everyone\": @everyone/@here could ping"
+                            .into(),
                 });
             }
         }
@@ -139,7 +160,9 @@ fn check_components(out: &mut Vec<Found>, components: &Value) {
         let buttons = items.iter().filter(|c| c["type"] == 2).count();
         let selects = items.len() - buttons;
         if buttons > 5 {
-            out.push(limit(format!("components[{i}] has {buttons} buttons (max 5)")));
+            out.push(limit(format!(
+                "components[{i}] has {buttons} buttons (max 5)"
+            )));
         }
         if selects > 0 && items.len() > 1 {
             out.push(limit(format!(
@@ -239,13 +262,94 @@ pub(crate) fn check_modal(data: &Value) -> Vec<Found> {
         )));
     }
     for (i, row) in rows.iter().enumerate() {
-        for (j, c) in row["components"].as_array().into_iter().flatten().enumerate() {
+        for (j, c) in row["components"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
             let p = format!("modal components[{i}].components[{j}]");
             max_len(&mut out, &format!("{p}.label"), &c["label"], 45);
             max_len(&mut out, &format!("{p}.custom_id"), &c["custom_id"], 100);
-            max_len(&mut out, &format!("{p}.placeholder"), &c["placeholder"], 100);
+            max_len(
+                &mut out,
+                &format!("{p}.placeholder"),
+                &c["placeholder"],
+                100,
+            );
             max_len(&mut out, &format!("{p}.value"), &c["value"], 4000);
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn kinds(found: &[Found]) -> Vec<(ViolationKind, String)> {
+        found.iter().map(|f| (f.kind, f.message.clone())).collect()
+    }
+
+    #[test]
+    fn a_quiet_short_message_is_clean() {
+        let body = json!({"content": "hi", "allowed_mentions": {"parse": []}});
+        assert!(check_message(&body, 0, true).is_empty());
+    }
+
+    #[test]
+    fn content_embed_and_component_limits() {
+        let field = json!({"name": "n", "value": "v".repeat(1025)});
+        let body = json!({
+            "content": "x".repeat(2001),
+            "embeds": [{"title": "t".repeat(257), "fields": vec![field; 26]}],
+            "components": [{"type": 1, "components": (0..6).map(|i| json!({
+                "type": 2, "style": 1, "custom_id": format!("c{i}"), "label": "l".repeat(81)
+            })).collect::<Vec<_>>()}],
+            "allowed_mentions": {"parse": ["users", "everyone"]},
+        });
+        let found = kinds(&check_message(&body, 0, true));
+        let has = |s: &str| found.iter().any(|(_, m)| m.contains(s));
+        assert!(has("content is 2001 characters (max 2000)"), "{found:#?}");
+        assert!(has("embeds[0].title is 257 characters (max 256)"));
+        assert!(has("embeds[0] has 26 fields (max 25)"));
+        assert!(has(
+            "embeds[0].fields[0].value is 1025 characters (max 1024)"
+        ));
+        assert!(has("embeds have 26933 characters in total (max 6000)"));
+        assert!(has("components[0] has 6 buttons (max 5)"));
+        assert!(has(
+            "components[0].components[0].label is 81 characters (max 80)"
+        ));
+        assert!(found
+            .iter()
+            .any(|(k, m)| *k == ViolationKind::AllowedMentions && m.contains("everyone")));
+    }
+
+    #[test]
+    fn missing_allowed_mentions_and_empty_messages() {
+        let found = kinds(&check_message(&json!({"content": ""}), 0, true));
+        assert_eq!(found.len(), 2, "{found:#?}");
+        assert_eq!(found[0].0, ViolationKind::Limit);
+        assert_eq!(found[1].0, ViolationKind::AllowedMentions);
+        // An edit may leave the content alone, and a file alone is a message.
+        let edit = json!({"components": [], "allowed_mentions": {"parse": []}});
+        assert!(check_message(&edit, 0, false).is_empty());
+        assert!(check_message(&json!({"allowed_mentions": {}}), 1, true).is_empty());
+    }
+
+    #[test]
+    fn autocomplete_and_modal_limits() {
+        let choices: Vec<_> = (0..26)
+            .map(|i| json!({"name": format!("c{i}"), "value": "v"}))
+            .collect();
+        let found = kinds(&check_autocomplete(&json!({"choices": choices})));
+        assert_eq!(found[0].1, "autocomplete returned 26 choices (max 25)");
+        let long = json!({"choices": [{"name": "n".repeat(101), "value": "v".repeat(101)}]});
+        assert_eq!(check_autocomplete(&long).len(), 2);
+        let modal = json!({"custom_id": "m", "title": "t".repeat(46), "components": []});
+        assert_eq!(check_modal(&modal).len(), 2);
+    }
 }

@@ -2,7 +2,9 @@
 
 use serde_json::Value;
 
-use crate::ids::{parse_snowflake, ChannelId, InteractionId, MessageId, RoleId, Snowflakes, UserId};
+use crate::ids::{
+    parse_snowflake, ChannelId, InteractionId, MessageId, RoleId, Snowflakes, UserId,
+};
 use crate::record::SentFile;
 
 /// Message flag: only the invoking user sees the message.
@@ -318,4 +320,60 @@ pub(crate) fn pings(content: &str, allowed: Option<&Value>) -> Pings {
     out.everyone = parse.iter().any(|p| p == "everyone")
         && (content.contains("@everyone") || content.contains("@here"));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn pings_follow_allowed_mentions() {
+        let text = "hi <@1> and <@!2>, <@&3> @everyone";
+        let all = pings(text, None);
+        assert_eq!(all.users, vec![UserId(1), UserId(2)]);
+        assert_eq!(all.roles, vec![RoleId(3)]);
+        assert!(all.everyone);
+        assert!(pings(text, Some(&json!({"parse": []}))).is_empty());
+        let some = pings(text, Some(&json!({"parse": [], "users": ["2"]})));
+        assert_eq!(some.users, vec![UserId(2)]);
+        assert!(some.roles.is_empty() && !some.everyone);
+    }
+
+    #[test]
+    fn edits_keep_what_they_do_not_mention() {
+        let mut ids = Snowflakes::new();
+        let mut m = SentMessage::new(1, 2, 3);
+        let file = SentFile {
+            field: "files[0]".into(),
+            filename: "a.csv".into(),
+            content_type: None,
+            bytes: b"x".to_vec(),
+        };
+        let body =
+            json!({"content": "a", "flags": 64, "attachments": [{"id": 0, "filename": "a.csv"}]});
+        m.apply_body(&body, &[file], &mut ids, true);
+        assert!(m.ephemeral());
+        assert_eq!(m.attachments[0].filename, "a.csv");
+        let keep = m.attachments[0].id;
+        m.apply_body(
+            &json!({"embeds": [{"title": "T"}], "flags": 0, "attachments": [{"id": keep.to_string()}]}),
+            &[],
+            &mut ids,
+            false,
+        );
+        assert_eq!(m.content, "a");
+        assert!(m.ephemeral(), "an edit cannot change the ephemeral flag");
+        assert_eq!(m.attachments.len(), 1);
+        assert_eq!(m.text(), "a\nT");
+        m.apply_body(
+            &json!({"content": null, "attachments": []}),
+            &[],
+            &mut ids,
+            false,
+        );
+        assert_eq!(m.content, "");
+        assert!(m.attachments.is_empty());
+    }
 }

@@ -60,7 +60,9 @@ impl Route {
                 }
             }
             ("GET" | "PUT" | "POST", ["applications", a, "guilds", g, "commands"]) if app(a) => {
-                Route::Commands { guild: Some(id(g)?) }
+                Route::Commands {
+                    guild: Some(id(g)?),
+                }
             }
             ("GET" | "PATCH" | "DELETE", ["applications", a, "guilds", g, "commands", c])
                 if app(a) =>
@@ -80,7 +82,11 @@ impl Route {
             ("GET" | "PATCH" | "DELETE", ["webhooks", a, t, "messages", m]) if app(a) => {
                 Route::WebhookMessage {
                     token: (*t).to_owned(),
-                    msg: if *m == "@original" { None } else { Some(id(m)?) },
+                    msg: if *m == "@original" {
+                        None
+                    } else {
+                        Some(id(m)?)
+                    },
                 }
             }
             ("GET", ["users", "@me"]) => Route::UserMe,
@@ -88,12 +94,10 @@ impl Route {
             ("GET", ["users", u]) => Route::User { id: id(u)? },
             ("GET", ["channels", c]) => Route::Channel { id: id(c)? },
             ("GET" | "POST", ["channels", c, "messages"]) => Route::ChannelMessages { ch: id(c)? },
-            ("GET" | "PATCH" | "DELETE", ["channels", c, "messages", m]) => {
-                Route::ChannelMessage {
-                    ch: id(c)?,
-                    msg: id(m)?,
-                }
-            }
+            ("GET" | "PATCH" | "DELETE", ["channels", c, "messages", m]) => Route::ChannelMessage {
+                ch: id(c)?,
+                msg: id(m)?,
+            },
             ("PUT" | "DELETE", ["channels", c, "permissions", o]) => Route::ChannelPermission {
                 ch: id(c)?,
                 target: id(o)?,
@@ -107,13 +111,11 @@ impl Route {
                 g: id(g)?,
                 u: id(u)?,
             },
-            ("PUT" | "DELETE", ["guilds", g, "members", u, "roles", r]) => {
-                Route::GuildMemberRole {
-                    g: id(g)?,
-                    u: id(u)?,
-                    r: id(r)?,
-                }
-            }
+            ("PUT" | "DELETE", ["guilds", g, "members", u, "roles", r]) => Route::GuildMemberRole {
+                g: id(g)?,
+                u: id(u)?,
+                r: id(r)?,
+            },
             _ => return None,
         };
         Some(r)
@@ -267,7 +269,12 @@ pub(crate) async fn handler(State(sim): State<DiscordSim>, req: Request) -> Resp
     });
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     match answer {
-        Some(v) => (status, [(header::CONTENT_TYPE, "application/json")], v.to_string()).into_response(),
+        Some(v) => (
+            status,
+            [(header::CONTENT_TYPE, "application/json")],
+            v.to_string(),
+        )
+            .into_response(),
         None => status.into_response(),
     }
 }
@@ -278,23 +285,20 @@ pub(crate) async fn attachment(
     Path((id, _name)): Path<(u64, String)>,
 ) -> Response {
     let st = sim.lock();
-    let found = st
-        .files
-        .get(&id)
-        .cloned()
-        .or_else(|| {
-            st.messages
-                .values()
-                .flat_map(|m| m.msg.attachments.iter())
-                .find(|a| a.id == id)
-                .cloned()
-        });
+    let found = st.files.get(&id).cloned().or_else(|| {
+        st.messages
+            .values()
+            .flat_map(|m| m.msg.attachments.iter())
+            .find(|a| a.id == id)
+            .cloned()
+    });
     match found {
         Some(a) => (
             StatusCode::OK,
             [(
                 header::CONTENT_TYPE,
-                a.content_type.unwrap_or_else(|| "application/octet-stream".into()),
+                a.content_type
+                    .unwrap_or_else(|| "application/octet-stream".into()),
             )],
             Body::from(a.bytes),
         )
@@ -316,6 +320,7 @@ pub(crate) struct Incoming {
 
 impl DiscordSim {
     pub(crate) fn handle_rest(&self, inc: Incoming) -> Answer {
+        let arrived = std::time::Instant::now();
         let route = Route::parse(&inc.method, &inc.path, self.inner.app_id);
         // Checks that need no state run before taking the lock (the first spec validation of
         // an operation compiles its schema).
@@ -347,23 +352,29 @@ impl DiscordSim {
                     .find(|r| r.method == inc.method && inc.path.starts_with(&r.path_prefix))
                     .map(|r| (r.status, Some(r.body.clone())));
                 if let Some(bad) = &inc.bad_body {
-                    err(400, 50109, &format!("The request body contains invalid JSON. ({bad})"))
+                    err(
+                        400,
+                        50109,
+                        &format!("The request body contains invalid JSON. ({bad})"),
+                    )
                 } else if let Some(answer) = rule {
                     answer
-                } else if st.reject_invalid
-                    && found.iter().any(|f| f.kind == ViolationKind::Limit)
+                } else if st.reject_invalid && found.iter().any(|f| f.kind == ViolationKind::Limit)
                 {
                     let msgs: Vec<&str> = found
                         .iter()
                         .filter(|f| f.kind == ViolationKind::Limit)
                         .map(|f| f.message.as_str())
                         .collect();
-                    err(400, 50035, &format!("Invalid Form Body: {}", msgs.join("; ")))
+                    err(
+                        400,
+                        50035,
+                        &format!("Invalid Form Body: {}", msgs.join("; ")),
+                    )
                 } else {
                     let mut ctx = Ctx {
                         st: &mut st,
-                        index,
-                        label: &request_label,
+                        arrived,
                         extra: Vec::new(),
                     };
                     let answer = ctx.route(route, &inc);
@@ -414,8 +425,8 @@ impl DiscordSim {
 /// Handles one known route with the state locked.
 struct Ctx<'a> {
     st: &'a mut SimState,
-    index: usize,
-    label: &'a str,
+    /// When the request arrived (before any validation).
+    arrived: std::time::Instant,
     /// Violations found while handling (protocol errors).
     extra: Vec<Found>,
 }
@@ -429,7 +440,6 @@ impl Ctx<'_> {
     }
 
     fn route(&mut self, route: &Route, inc: &Incoming) -> Answer {
-        let _ = (self.index, self.label);
         let body = inc.body.clone().unwrap_or(Value::Null);
         let m = inc.method.as_str();
         match route {
@@ -552,7 +562,11 @@ impl Ctx<'_> {
             "GET" => ok(Value::Array(self.st.commands(guild).clone())),
             "PUT" => {
                 let Some(list) = body.as_array() else {
-                    return err(400, 50035, "Invalid Form Body: expected an array of commands");
+                    return err(
+                        400,
+                        50035,
+                        "Invalid Form Body: expected an array of commands",
+                    );
                 };
                 let mut out = Vec::new();
                 for cmd in list {
@@ -599,7 +613,8 @@ impl Ctx<'_> {
         let Some(rec) = self.st.interactions.get(&id).filter(|r| r.token == token) else {
             return err(404, 10062, "Unknown interaction");
         };
-        let (ikind, label, elapsed) = (rec.kind, rec.label.clone(), rec.created.elapsed());
+        let elapsed = self.arrived.saturating_duration_since(rec.created);
+        let (ikind, label) = (rec.kind, rec.label.clone());
         if rec.callback.is_some() {
             self.protocol(format!("{label}: acknowledged twice"));
             return err(400, 40060, "Interaction has already been acknowledged.");
@@ -627,7 +642,11 @@ impl Ctx<'_> {
                 "{label}: callback type {kind} is not valid for interaction type {ikind} \
                  (allowed: {allowed:?})"
             ));
-            return err(400, 50035, "Invalid Form Body: invalid interaction callback type");
+            return err(
+                400,
+                50035,
+                "Invalid Form Body: invalid interaction callback type",
+            );
         }
         let data = body["data"].clone();
         let (channel, source) = {
@@ -636,16 +655,24 @@ impl Ctx<'_> {
         };
         match kind {
             4 => {
-                let mid = self.st.create_message(channel, self.st.bot_id, &data, files, Some(id), true);
+                let mid =
+                    self.st
+                        .create_message(channel, self.st.bot_id, &data, files, Some(id), true);
                 self.st.set_original(id, mid);
                 self.st.push_output(id, mid);
+                self.st.announce(mid, true);
             }
             5 => {
                 let flags = data["flags"].as_u64().unwrap_or(0) & EPHEMERAL;
                 let placeholder = json!({"content": "", "flags": flags});
-                let mid = self
-                    .st
-                    .create_message(channel, self.st.bot_id, &placeholder, &[], Some(id), true);
+                let mid = self.st.create_message(
+                    channel,
+                    self.st.bot_id,
+                    &placeholder,
+                    &[],
+                    Some(id),
+                    true,
+                );
                 if let Some(s) = self.st.messages.get_mut(&mid) {
                     s.placeholder = true;
                 }
@@ -659,8 +686,9 @@ impl Ctx<'_> {
             7 => {
                 if let Some(src) = source {
                     self.st.set_original(id, src);
-                    self.st.edit_message(src, &data, files);
+                    let filled = self.st.edit_message(src, &data, files);
                     self.st.push_output(id, src);
+                    self.st.announce(src, filled);
                 } else {
                     self.protocol(format!("{label}: UPDATE_MESSAGE but no message to update"));
                 }
@@ -669,6 +697,7 @@ impl Ctx<'_> {
         }
         if let Some(rec) = self.st.interactions.get_mut(&id) {
             rec.callback = Some(crate::state::CallbackRec {
+                at: std::time::Instant::now(),
                 kind: kind as u8,
                 data,
                 files: files.to_vec(),
@@ -687,7 +716,12 @@ impl Ctx<'_> {
         };
         let (label, acked, original, channel) = {
             let rec = &self.st.interactions[&id];
-            (rec.label.clone(), rec.callback.as_ref().map(|c| c.kind), rec.original, rec.channel_id)
+            (
+                rec.label.clone(),
+                rec.callback.as_ref().map(|c| c.kind),
+                rec.original,
+                rec.channel_id,
+            )
         };
         match acked {
             None => {
@@ -696,24 +730,26 @@ impl Ctx<'_> {
                 ));
                 return err(404, 10015, "Unknown Webhook");
             }
-            Some(8 | 9) => {
-                self.protocol(format!(
-                    "{label}: follow-up after an autocomplete/modal response"
-                ));
+            Some(8) => {
+                self.protocol(format!("{label}: follow-up after an autocomplete response"));
                 return err(400, 50027, "Invalid Webhook Token");
             }
             _ => {}
         }
         // Discord: the first follow-up after a deferred message response edits the loading
         // message instead of creating a new one (keeping its ephemeral state).
-        let placeholder = original.filter(|o| self.st.messages.get(o).is_some_and(|s| s.placeholder));
+        let placeholder =
+            original.filter(|o| self.st.messages.get(o).is_some_and(|s| s.placeholder));
         let mid = match placeholder {
             Some(o) => {
                 self.st.edit_message(o, body, files);
                 o
             }
-            None => self.st.create_message(channel, self.st.bot_id, body, files, Some(id), true),
+            None => self
+                .st
+                .create_message(channel, self.st.bot_id, body, files, Some(id), true),
         };
+        self.st.announce(mid, true);
         if let Some(rec) = self.st.interactions.get_mut(&id) {
             rec.followups.push(mid);
         }
@@ -753,19 +789,23 @@ impl Ctx<'_> {
         match method {
             "GET" => ok(self.st.message_json(&self.st.messages[&target])),
             "DELETE" => {
-                self.st.delete_message(target, false);
+                let visible = !self.st.messages[&target].msg.ephemeral();
+                self.st.delete_message(target, visible);
                 NO_CONTENT
             }
             _ => {
-                self.st.edit_message(target, body, files);
+                let filled = self.st.edit_message(target, body, files);
                 self.st.push_output(id, target);
+                self.st.announce(target, filled);
                 ok(self.st.message_json(&self.st.messages[&target]))
             }
         }
     }
 
     fn bot_channel_permissions(&self, ch: u64) -> u64 {
-        let Some(c) = self.st.channels.get(&ch) else { return 0 };
+        let Some(c) = self.st.channels.get(&ch) else {
+            return 0;
+        };
         match c.guild_id.and_then(|g| self.st.guilds.get(&g)) {
             Some(g) => g.channel_permissions(self.st.bot_id, Some(c)),
             None => perms::DM_APP_PERMISSIONS,
@@ -794,7 +834,9 @@ impl Ctx<'_> {
                 return err(403, 50013, "Missing Permissions");
             }
         }
-        let mid = self.st.create_message(ch, self.st.bot_id, body, files, None, false);
+        let mid = self
+            .st
+            .create_message(ch, self.st.bot_id, body, files, None, false);
         let json = self.st.message_json(&self.st.messages[&mid]);
         self.st.dispatch("MESSAGE_CREATE", json.clone());
         ok(json)
@@ -1019,6 +1061,7 @@ impl SimState {
                 edited: None,
                 kind,
                 webhook_id: webhook.then_some(self.app_id),
+                updated: std::time::Instant::now(),
                 placeholder: false,
             },
         );
@@ -1026,12 +1069,14 @@ impl SimState {
     }
 
     /// Applies an edit body to a stored message (filling a deferred placeholder is not counted
-    /// as an edit).
-    pub(crate) fn edit_message(&mut self, id: u64, body: &Value, files: &[SentFile]) {
+    /// as an edit). Returns whether it filled a placeholder.
+    pub(crate) fn edit_message(&mut self, id: u64, body: &Value, files: &[SentFile]) -> bool {
         let Some(stored) = self.messages.get_mut(&id) else {
-            return;
+            return false;
         };
+        let filled = stored.placeholder;
         stored.msg.apply_body(body, files, &mut self.ids, false);
+        stored.updated = std::time::Instant::now();
         if stored.placeholder {
             stored.placeholder = false;
         } else {
@@ -1039,6 +1084,25 @@ impl SimState {
             stored.edited = Some(crate::state::now_ts());
         }
         stored.history.push(stored.msg.clone());
+        filled
+    }
+
+    /// Dispatches MESSAGE_CREATE (or MESSAGE_UPDATE) for a visible bot message, as Discord
+    /// does for interaction responses and follow-ups that are not ephemeral.
+    pub(crate) fn announce(&mut self, mid: u64, created: bool) {
+        let Some(s) = self.messages.get(&mid) else {
+            return;
+        };
+        if s.msg.ephemeral() || s.placeholder {
+            return;
+        }
+        let json = self.message_json(s);
+        let name = if created {
+            "MESSAGE_CREATE"
+        } else {
+            "MESSAGE_UPDATE"
+        };
+        self.dispatch(name, json);
     }
 
     pub(crate) fn delete_message(&mut self, id: u64, dispatch: bool) {
@@ -1067,6 +1131,11 @@ impl SimState {
         let Some(snapshot) = self.messages.get(&message).map(|s| s.msg.clone()) else {
             return;
         };
+        for rec in self.interactions.values_mut() {
+            if rec.origin == Some(interaction) {
+                rec.outputs.push(snapshot.clone());
+            }
+        }
         if let Some(rec) = self.interactions.get_mut(&interaction) {
             rec.outputs.push(snapshot);
         }

@@ -48,6 +48,7 @@ pub(crate) struct GatewayState {
     pub resumes: u64,
     pub disconnects: u64,
     pub heartbeats: u64,
+    pub replayed: u64,
     pub ready: bool,
     pub dropped: Vec<String>,
 }
@@ -60,6 +61,8 @@ pub(crate) struct StoredMessage {
     /// Discord message type (0 default, 20 slash command reply, 19 reply).
     pub kind: u8,
     pub webhook_id: Option<u64>,
+    /// When the current version appeared.
+    pub updated: Instant,
     /// Every version, oldest first (the current one included).
     pub history: Vec<SentMessage>,
     /// A deferred interaction's "thinking" message that has no content yet.
@@ -67,6 +70,7 @@ pub(crate) struct StoredMessage {
 }
 
 pub(crate) struct CallbackRec {
+    pub at: Instant,
     pub kind: u8,
     pub data: Value,
     pub files: Vec<SentFile>,
@@ -81,6 +85,8 @@ pub(crate) struct InteractionRec {
     pub created: Instant,
     /// For component (and modal-from-component) interactions: the message clicked.
     pub source_message: Option<u64>,
+    /// For modal submits: the interaction that opened the modal.
+    pub origin: Option<u64>,
     pub callback: Option<CallbackRec>,
     /// The message `@original` refers to.
     pub original: Option<u64>,
@@ -119,6 +125,7 @@ pub(crate) struct State {
     pub violations: Vec<Violation>,
     pub fail_rules: Vec<FailRule>,
     pub callback_deadline: Duration,
+    pub human_delay: Duration,
     pub reject_invalid: bool,
     pub default_timeout: Duration,
     pub gw: GatewayState,
@@ -151,6 +158,7 @@ impl State {
             violations: Vec::new(),
             fail_rules: Vec::new(),
             callback_deadline: Duration::from_secs(3),
+            human_delay: Duration::from_millis(200),
             reject_invalid: true,
             default_timeout: Duration::from_secs(5),
             gw: GatewayState::default(),
@@ -415,12 +423,13 @@ impl State {
             && self.gw.intents & intents::MESSAGE_CONTENT == 0
         {
             let author = data["author"]["id"].as_str().unwrap_or("").to_owned();
+            let author_bot = self.bot_id.to_string();
             let mentions_bot = data["mentions"]
                 .as_array()
                 .into_iter()
                 .flatten()
-                .any(|u| u["id"] == self.bot_id.to_string());
-            if author != self.bot_id.to_string() && !mentions_bot {
+                .any(|u| u["id"].as_str() == Some(author_bot.as_str()));
+            if author != author_bot && !mentions_bot {
                 data["content"] = json!("");
                 data["embeds"] = json!([]);
                 data["attachments"] = json!([]);
