@@ -50,10 +50,12 @@ mod tests {
     use Role::*;
     use SyncDecision::*;
 
+    /// (current, has, gained, lost, expected)
+    type Case = (Option<Role>, &'static [Role], &'static [Role], &'static [Role], SyncDecision);
+
     #[test]
     fn decisions() {
-        // (current, has, gained, lost, expected)
-        let cases: &[(Option<Role>, &[Role], &[Role], &[Role], SyncDecision)] = &[
+        let cases: &[Case] = &[
             (None, &[Member], &[Member], &[], Join(Member)),
             (None, &[Viewer, Member], &[Viewer], &[], Join(Member)),
             (None, &[Admin], &[Admin], &[], Keep),
