@@ -633,3 +633,227 @@ async fn database_down(w: &World) {
     );
 }
 e2e_test!(database_down_gives_a_clear_error, database_down);
+
+/// After the gateway drops, the bot resumes and serves the next interactions.
+async fn gateway_reconnect(w: &World) {
+    w.create_workspace().await;
+    w.sim.disconnect_gateway();
+    w.sim.wait_connected(Duration::from_secs(10)).await;
+    let reply = w.run(&w.alice, "workspace info", no_options()).await;
+    assert!(reply.text().contains("Seats"), "{}", reply.text());
+    let stats = w.sim.gateway_stats();
+    assert!(
+        stats.disconnects >= 1 && stats.resumes + stats.identifies >= 2,
+        "{stats:?}"
+    );
+}
+e2e_test!(gateway_reconnect_keeps_serving, gateway_reconnect);
+
+/// The remaining people commands, each once on its happy path.
+async fn remaining_commands(w: &World) {
+    w.create_workspace().await;
+    let bob = w.person("bob");
+    let max = w.person("max");
+    w.join(&bob, "Member").await;
+    w.join(&max, "Manager").await;
+
+    let settings = w.run(&bob, "workspace settings", no_options()).await;
+    assert!(
+        settings.ephemeral() && settings.text().contains("`seat_limit` = **5**"),
+        "{}",
+        settings.text()
+    );
+    let set = w
+        .run(
+            &w.alice,
+            "workspace set",
+            [
+                opt::string("setting", "who_can_invite"),
+                opt::string("value", "anyone"),
+            ],
+        )
+        .await;
+    assert!(
+        set.text()
+            .contains("changed from **managers** to **anyone**"),
+        "{}",
+        set.text()
+    );
+
+    let info = w
+        .run(&bob, "member info", [opt::user("member", max.id)])
+        .await;
+    assert!(info.text().contains("**Role:** Manager"), "{}", info.text());
+    let assigned = w
+        .run(
+            &w.alice,
+            "member team-manager",
+            [opt::user("manager", max.id), opt::user("member", bob.id)],
+        )
+        .await;
+    assert!(
+        assigned.text().contains("is now a team manager of"),
+        "{}",
+        assigned.text()
+    );
+    let info = w.run(&bob, "member info", no_options()).await;
+    assert!(
+        info.text()
+            .contains(&format!("**Team managers:** <@{}>", max.id.0)),
+        "{}",
+        info.text()
+    );
+    let unassigned = w
+        .run(
+            &w.alice,
+            "member team-manager",
+            [
+                opt::user("manager", max.id),
+                opt::user("member", bob.id),
+                opt::integer("action", 1),
+            ],
+        )
+        .await;
+    assert!(
+        unassigned.text().contains("is no longer a team manager"),
+        "{}",
+        unassigned.text()
+    );
+
+    // Invitations: list, resend, revoke; the invitee declines another one.
+    let cara = w.person("cara");
+    let dan = w.person("dan");
+    w.run(
+        &bob,
+        "invite user",
+        [opt::user("user", cara.id), role_opt("role", "Viewer")],
+    )
+    .await;
+    w.run(
+        &w.alice,
+        "invite user",
+        [opt::user("user", dan.id), role_opt("role", "Member")],
+    )
+    .await;
+    let listed = w.run(&w.alice, "invite list", no_options()).await;
+    assert!(
+        listed.text().contains("as Viewer") && listed.text().contains("as Member"),
+        "{}",
+        listed.text()
+    );
+    let mine = w.run(&bob, "invite list", no_options()).await;
+    assert!(
+        mine.text().contains("as Viewer") && !mine.text().contains("as Member"),
+        "Members see their own: {}",
+        mine.text()
+    );
+    let id_of = |text: &str, role: &str| -> i64 {
+        text.lines()
+            .find(|l| l.contains(role))
+            .and_then(|l| l.split('#').nth(1))
+            .and_then(|s| s.split_whitespace().next())
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| panic!("no invitation as {role} in {text}"))
+    };
+    let cara_inv = id_of(&listed.text(), "as Viewer");
+    let resent = w
+        .run(
+            &bob,
+            "invite resend",
+            [opt::integer("invitation", cara_inv)],
+        )
+        .await;
+    assert!(
+        resent.text().contains("sent to **cara** by DM"),
+        "{}",
+        resent.text()
+    );
+    assert_eq!(
+        w.sim.dms_to(&cara).len(),
+        2,
+        "the invitation was sent again"
+    );
+    let revoked = w
+        .run(
+            &bob,
+            "invite revoke",
+            [opt::integer("invitation", cara_inv)],
+        )
+        .await;
+    assert!(revoked.text().contains("revoked"), "{}", revoked.text());
+    let dm = w.latest_dm(&cara).await;
+    let late = w.sim.click_label(&cara, &dm, "Accept").await.reply().await;
+    assert!(
+        late.ephemeral() && late.text().contains("revoked"),
+        "{}",
+        late.text()
+    );
+    let dan_dm = w.latest_dm(&dan).await;
+    w.sim
+        .click_label(&dan, &dan_dm, "Decline")
+        .await
+        .response()
+        .await;
+    assert!(w
+        .sim
+        .message(dan_dm.id)
+        .unwrap()
+        .text()
+        .contains("You declined"));
+    assert_eq!(role_in_workspace(w, &dan).await, None);
+
+    // Remove (with confirmation) and leave (with confirmation).
+    let ask = w
+        .run(&max, "member remove", [opt::user("member", bob.id)])
+        .await;
+    w.sim
+        .click_label(&max, &ask, "Remove")
+        .await
+        .response()
+        .await;
+    assert!(
+        w.sim
+            .message(ask.id)
+            .unwrap()
+            .text()
+            .contains("was removed"),
+        "history kept message"
+    );
+    assert_eq!(role_in_workspace(w, &bob).await, None);
+    let ask = w.run(&max, "member leave", no_options()).await;
+    w.sim
+        .click_label(&max, &ask, "Leave")
+        .await
+        .response()
+        .await;
+    assert!(w.sim.message(ask.id).unwrap().text().contains("You left"));
+    assert_eq!(role_in_workspace(w, &max).await, None);
+
+    // Role links: unlink; the audit log shows what happened, newest first.
+    let team = w.sim.add_role(w.guild, RoleSpec::new("Team"));
+    w.run(
+        &w.alice,
+        "workspace link-role",
+        [role_opt("role", "Member"), opt::role("discord-role", team)],
+    )
+    .await;
+    let unlinked = w
+        .run(
+            &w.alice,
+            "workspace unlink-role",
+            [role_opt("role", "Member")],
+        )
+        .await;
+    assert!(
+        unlinked.text().contains("no longer linked"),
+        "{}",
+        unlinked.text()
+    );
+    let audit = w.run(&w.alice, "workspace audit", no_options()).await;
+    let text = audit.text();
+    assert!(
+        audit.ephemeral() && text.contains("role_link.remove") && text.contains("member.leave"),
+        "{text}"
+    );
+}
+e2e_test!(remaining_people_commands, remaining_commands);
