@@ -113,6 +113,9 @@ pub async fn sync_member_roles(
         }
         _ => return Ok(None),
     };
+    if matches!(decision, SyncDecision::Join(_)) {
+        super::invitations::close_stale_invitation(&mut tx, &workspace, user, now).await?;
+    }
     record_as(
         app,
         &mut tx,

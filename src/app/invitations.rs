@@ -63,6 +63,21 @@ pub async fn invite_user(
     if let Some(previous) =
         store::invitations::find_pending_for(&mut tx, workspace.id, user).await?
     {
+        // Replacing an open invitation cancels it: that takes the right to revoke it.
+        // An expired leftover may always be replaced.
+        if effective_status(previous.status, previous.expires_at, now) == InvitationStatus::Pending
+        {
+            policy::manage_invitation(me.person(), previous.invited_by, previous.role).map_err(
+                |refused| {
+                    AppError::denied(format!(
+                        "{} already has an open invitation (#{}) that you can't replace: {}",
+                        clean_name(user_name),
+                        previous.id,
+                        refused.0
+                    ))
+                },
+            )?;
+        }
         store::invitations::close(&mut tx, previous.id, InvitationStatus::Replaced, now).await?;
         record(
             app,
@@ -260,6 +275,7 @@ pub async fn redeem_code(app: &App, actor: &Actor, typed_code: &str) -> AppResul
     let inv = open_invitation(app, &mut tx, inv.id).await?;
     let joined = join(app, &mut tx, &workspace, actor, inv.role).await?;
     store::invitations::use_once(&mut tx, inv.id, app.clock.now()).await?;
+    close_stale_invitation(&mut tx, &workspace, actor.user, app.clock.now()).await?;
     record(
         app,
         &mut tx,
@@ -277,6 +293,20 @@ pub async fn redeem_code(app: &App, actor: &Actor, typed_code: &str) -> AppResul
     .await?;
     tx.commit().await?;
     Ok(joined)
+}
+
+/// Someone who joined another way (a code, a Discord role) keeps no invitation open behind:
+/// it could otherwise be accepted again after a later removal.
+pub(crate) async fn close_stale_invitation(
+    tx: &mut Tx,
+    workspace: &Workspace,
+    user: UserId,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<()> {
+    if let Some(stale) = store::invitations::find_pending_for(tx, workspace.id, user).await? {
+        store::invitations::close(tx, stale.id, InvitationStatus::Replaced, now).await?;
+    }
+    Ok(())
 }
 
 /// Adds (or brings back) the actor as `role`, checking seats and the guest limit now.

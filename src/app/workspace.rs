@@ -3,6 +3,7 @@
 use serde_json::json;
 
 use super::audit::{member_target, record, Change};
+use super::members::{role_sync_for, DiscordRoleSync};
 use super::{
     active_member, active_member_by_user, begin_locked, clean_name, workspace_of, Actor, App,
     AppError, AppResult,
@@ -181,6 +182,9 @@ pub async fn set_setting(
 pub struct OwnershipTransferred {
     pub old_owner: Member,
     pub new_owner: Member,
+    /// Linked Discord roles to move for the old Owner (now Admin) and the new Owner.
+    pub old_owner_discord: DiscordRoleSync,
+    pub new_owner_discord: DiscordRoleSync,
 }
 
 /// Hands the workspace to another member; the old Owner becomes an Admin.
@@ -228,6 +232,12 @@ async fn transfer_in(
     // Demote first: the one-owner index allows no moment with two owners.
     store::members::set_role(tx, me.id, Role::Admin).await?;
     store::members::set_role(tx, target.id, Role::Owner).await?;
+    // Team managers are Managers or Admins; the new Owner's team duties end here.
+    store::team::drop_all_for(tx, target.id, true).await?;
+    let old_owner_discord =
+        role_sync_for(tx, workspace.id, Some(Role::Owner), Some(Role::Admin)).await?;
+    let new_owner_discord =
+        role_sync_for(tx, workspace.id, Some(target.role), Some(Role::Owner)).await?;
     record(
         app,
         tx,
@@ -252,6 +262,8 @@ async fn transfer_in(
             role: Role::Owner,
             ..target
         },
+        old_owner_discord,
+        new_owner_discord,
     })
 }
 

@@ -199,7 +199,22 @@ async fn transfer_owner(
     };
     match ws::transfer_ownership(&ctx.data().app, &actor(ctx), UserId(member.id.get())).await {
         Ok(done) => {
-            update(ctx, &press, "Ownership transferred.").await?;
+            let mut note = String::from("Ownership transferred.");
+            if let Some(guild) = ctx.guild_id() {
+                let guild = crewclock::domain::GuildId(guild.get());
+                for (user, sync) in [
+                    (done.old_owner.user_id, &done.old_owner_discord),
+                    (done.new_owner.user_id, &done.new_owner_discord),
+                ] {
+                    if let Some(warning) =
+                        crate::effects::apply_role_sync(ctx.http(), guild, user, sync).await
+                    {
+                        note.push_str("\n⚠️ ");
+                        note.push_str(&warning);
+                    }
+                }
+            }
+            update(ctx, &press, &note).await?;
             public(
                 ctx,
                 format!(
