@@ -28,8 +28,14 @@ pub async fn handle(
             let before: Option<Vec<DiscordRoleId>> = old_if_available
                 .as_ref()
                 .map(|old| old.roles.iter().map(|r| DiscordRoleId(r.get())).collect());
-            let after: Vec<DiscordRoleId> =
-                event.roles.iter().map(|r| DiscordRoleId(r.get())).collect();
+            // Handlers run concurrently and may run late: judge by the member's latest roles
+            // (the cache is updated in event order), not by this event's possibly stale copy.
+            let latest = ctx
+                .cache
+                .guild(event.guild_id)
+                .and_then(|guild| guild.members.get(&event.user.id).map(|m| m.roles.clone()))
+                .unwrap_or_else(|| event.roles.clone());
+            let after: Vec<DiscordRoleId> = latest.iter().map(|r| DiscordRoleId(r.get())).collect();
             let name = event
                 .nick
                 .clone()
