@@ -697,10 +697,18 @@ async fn discord_role_links(h: &Harness) {
         vec![(Member, DiscordRoleId(10)), (Viewer, DiscordRoleId(20))]
     );
     // A transfer reports the Discord roles to move for both people.
-    role_links::link(app, &cast.owner, Admin, DiscordRoleId(30)).await.unwrap();
-    let moved = workspace::transfer_ownership(app, &cast.owner, cast.member.user).await.unwrap();
+    role_links::link(app, &cast.owner, Admin, DiscordRoleId(30))
+        .await
+        .unwrap();
+    let moved = workspace::transfer_ownership(app, &cast.owner, cast.member.user)
+        .await
+        .unwrap();
     assert_eq!(moved.old_owner_discord.add, vec![DiscordRoleId(30)]);
-    assert_eq!(moved.new_owner_discord.remove, vec![DiscordRoleId(20)], "the new Owner was a Viewer");
+    assert_eq!(
+        moved.new_owner_discord.remove,
+        vec![DiscordRoleId(20)],
+        "the new Owner was a Viewer"
+    );
     let owner = cast.member.clone();
     role_links::unlink(app, &owner, Member).await.unwrap();
     match role_links::unlink(app, &cast.owner, Member).await {

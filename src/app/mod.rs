@@ -4,11 +4,17 @@
 
 pub mod clock;
 pub mod discord_sync;
+pub mod entries;
 pub mod error;
 pub mod invitations;
+pub mod me;
 pub mod members;
 pub mod projects;
+pub mod rates;
+pub mod reminders;
 pub mod role_links;
+pub mod timers;
+pub mod timesheets;
 pub mod workspace;
 
 mod audit;

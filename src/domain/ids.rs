@@ -41,6 +41,10 @@ snowflake!(
     /// A Discord role that may be linked to a workspace role.
     DiscordRoleId
 );
+snowflake!(
+    /// A Discord channel (a project's default channel for timers).
+    ChannelId
+);
 
 #[cfg(test)]
 mod tests {

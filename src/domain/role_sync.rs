@@ -51,7 +51,13 @@ mod tests {
     use SyncDecision::*;
 
     /// (current, has, gained, lost, expected)
-    type Case = (Option<Role>, &'static [Role], &'static [Role], &'static [Role], SyncDecision);
+    type Case = (
+        Option<Role>,
+        &'static [Role],
+        &'static [Role],
+        &'static [Role],
+        SyncDecision,
+    );
 
     #[test]
     fn decisions() {

@@ -27,6 +27,24 @@ pub enum AdminsOrAnyone {
     Anyone,
 }
 
+/// What happens when a member's time entries overlap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OverlapPolicy {
+    /// The new or changed entry is refused, naming the entry it overlaps.
+    Refuse,
+    /// It is stored, and both entries are flagged as overlapping.
+    Flag,
+}
+
+impl OverlapPolicy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OverlapPolicy::Refuse => "refuse",
+            OverlapPolicy::Flag => "flag",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Settings {
     pub who_can_create_projects: CreateAccess,
@@ -41,6 +59,9 @@ pub struct Settings {
     pub seat_limit: u32,
     pub guest_limit: u32,
     pub invite_ttl_days: u32,
+    pub overlap_policy: OverlapPolicy,
+    /// A timer running longer than this gets one reminder.
+    pub idle_reminder_hours: u32,
 }
 
 impl Default for Settings {
@@ -58,6 +79,8 @@ impl Default for Settings {
             seat_limit: 5,
             guest_limit: 50,
             invite_ttl_days: 14,
+            overlap_policy: OverlapPolicy::Refuse,
+            idle_reminder_hours: 10,
         }
     }
 }
@@ -77,6 +100,8 @@ pub enum SettingKey {
     SeatLimit,
     GuestLimit,
     InviteTtlDays,
+    OverlapPolicy,
+    IdleReminderHours,
 }
 
 /// Limits that keep numbers sane; a typo like 50000 days is refused, not stored.
@@ -84,9 +109,10 @@ pub const MAX_SEAT_LIMIT: u32 = 100_000;
 pub const MAX_GUEST_LIMIT: u32 = 100_000;
 pub const MAX_INVITE_TTL_DAYS: u32 = 90;
 pub const MAX_LOCK_DAYS: u32 = 3_650;
+pub const MAX_IDLE_REMINDER_HOURS: u32 = 72;
 
 impl SettingKey {
-    pub const ALL: [SettingKey; 12] = [
+    pub const ALL: [SettingKey; 14] = [
         SettingKey::WhoCanCreateProjects,
         SettingKey::WhoCanCreateTasks,
         SettingKey::WhoCanCreateTags,
@@ -99,6 +125,8 @@ impl SettingKey {
         SettingKey::SeatLimit,
         SettingKey::GuestLimit,
         SettingKey::InviteTtlDays,
+        SettingKey::OverlapPolicy,
+        SettingKey::IdleReminderHours,
     ];
 
     pub fn name(self) -> &'static str {
@@ -115,6 +143,8 @@ impl SettingKey {
             SettingKey::SeatLimit => "seat_limit",
             SettingKey::GuestLimit => "guest_limit",
             SettingKey::InviteTtlDays => "invite_ttl_days",
+            SettingKey::OverlapPolicy => "overlap_policy",
+            SettingKey::IdleReminderHours => "idle_reminder_hours",
         }
     }
 
@@ -131,6 +161,8 @@ impl SettingKey {
             SettingKey::SeatLimit => "a number from 1 to 100000",
             SettingKey::GuestLimit => "a number from 0 to 100000",
             SettingKey::InviteTtlDays => "a number of days from 1 to 90",
+            SettingKey::OverlapPolicy => "refuse or flag",
+            SettingKey::IdleReminderHours => "a number of hours from 1 to 72",
         }
     }
 
@@ -197,6 +229,8 @@ impl Settings {
             SettingKey::SeatLimit => self.seat_limit.to_string(),
             SettingKey::GuestLimit => self.guest_limit.to_string(),
             SettingKey::InviteTtlDays => self.invite_ttl_days.to_string(),
+            SettingKey::OverlapPolicy => self.overlap_policy.as_str().into(),
+            SettingKey::IdleReminderHours => self.idle_reminder_hours.to_string(),
         }
     }
 
@@ -264,6 +298,16 @@ impl Settings {
             SettingKey::SeatLimit => next.seat_limit = number(1, MAX_SEAT_LIMIT)?,
             SettingKey::GuestLimit => next.guest_limit = number(0, MAX_GUEST_LIMIT)?,
             SettingKey::InviteTtlDays => next.invite_ttl_days = number(1, MAX_INVITE_TTL_DAYS)?,
+            SettingKey::OverlapPolicy => {
+                next.overlap_policy = match value.as_str() {
+                    "refuse" => OverlapPolicy::Refuse,
+                    "flag" => OverlapPolicy::Flag,
+                    _ => return Err(wrong()),
+                }
+            }
+            SettingKey::IdleReminderHours => {
+                next.idle_reminder_hours = number(1, MAX_IDLE_REMINDER_HOURS)?
+            }
         }
         Ok(next)
     }
@@ -296,6 +340,8 @@ mod tests {
                 ("seat_limit", "5".into()),
                 ("guest_limit", "50".into()),
                 ("invite_ttl_days", "14".into()),
+                ("overlap_policy", "refuse".into()),
+                ("idle_reminder_hours", "10".into()),
             ]
         );
     }
@@ -315,6 +361,8 @@ mod tests {
             (SettingKey::SeatLimit, "12"),
             (SettingKey::GuestLimit, "0"),
             (SettingKey::InviteTtlDays, "7"),
+            (SettingKey::OverlapPolicy, "flag"),
+            (SettingKey::IdleReminderHours, "72"),
         ];
         for (key, value) in samples {
             let next = Settings::default().with(key, value).unwrap();
@@ -332,6 +380,9 @@ mod tests {
             (SettingKey::WhoCanInvite, "admins"),
             (SettingKey::MembersSeeOthersTime, "maybe"),
             (SettingKey::LockEntriesOlderThanDays, "0"),
+            (SettingKey::OverlapPolicy, "warn"),
+            (SettingKey::IdleReminderHours, "0"),
+            (SettingKey::IdleReminderHours, "73"),
         ];
         for (key, value) in cases {
             let err = Settings::default().with(key, value).unwrap_err();

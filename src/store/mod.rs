@@ -5,11 +5,15 @@
 //! Functions take `&mut AnyConnection` so the app layer decides the transaction boundaries.
 
 pub mod audit;
+pub mod entries;
 pub mod invitations;
+pub mod jobs;
 pub mod members;
 pub mod projects;
+pub mod rates;
 pub mod role_links;
 pub mod team;
+pub mod timesheets;
 pub mod workspaces;
 
 use std::str::FromStr;

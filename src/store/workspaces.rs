@@ -5,7 +5,9 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use super::{decode_error, flag, from_millis, millis, Conn, StoreError};
-use crate::domain::settings::{AdminsOrAnyone, CreateAccess, InviteAccess, Settings};
+use crate::domain::settings::{
+    AdminsOrAnyone, CreateAccess, InviteAccess, OverlapPolicy, Settings,
+};
 use crate::domain::GuildId;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -98,7 +100,7 @@ pub async fn load_settings(conn: &mut Conn, workspace_id: i64) -> Result<Setting
         "SELECT who_can_create_projects, who_can_create_tasks, who_can_create_tags, who_can_invite,
                 members_see_others_time, who_can_see_rates, who_can_change_billable,
                 team_managers_edit_time, lock_entries_older_than_days, seat_limit, guest_limit,
-                invite_ttl_days
+                invite_ttl_days, overlap_policy, idle_reminder_hours
          FROM workspace_settings WHERE workspace_id = $1",
     )
     .bind(workspace_id)
@@ -141,6 +143,16 @@ pub async fn load_settings(conn: &mut Conn, workspace_id: i64) -> Result<Setting
         seat_limit: count("seat_limit")?,
         guest_limit: count("guest_limit")?,
         invite_ttl_days: count("invite_ttl_days")?,
+        overlap_policy: match row.try_get::<String, _>("overlap_policy")?.as_str() {
+            "refuse" => OverlapPolicy::Refuse,
+            "flag" => OverlapPolicy::Flag,
+            other => {
+                return Err(decode_error(format!(
+                    "overlap_policy: unknown value {other}"
+                )))
+            }
+        },
+        idle_reminder_hours: count("idle_reminder_hours")?,
     })
 }
 
@@ -156,7 +168,7 @@ pub async fn save_settings(
             who_can_invite = $5, members_see_others_time = $6, who_can_see_rates = $7,
             who_can_change_billable = $8, team_managers_edit_time = $9,
             lock_entries_older_than_days = $10, seat_limit = $11, guest_limit = $12,
-            invite_ttl_days = $13
+            invite_ttl_days = $13, overlap_policy = $14, idle_reminder_hours = $15
          WHERE workspace_id = $1",
     )
     .bind(workspace_id)
@@ -172,6 +184,8 @@ pub async fn save_settings(
     .bind(i64::from(s.seat_limit))
     .bind(i64::from(s.guest_limit))
     .bind(i64::from(s.invite_ttl_days))
+    .bind(s.overlap_policy.as_str())
+    .bind(i64::from(s.idle_reminder_hours))
     .execute(&mut *conn)
     .await?;
     Ok(())
