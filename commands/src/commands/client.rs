@@ -56,7 +56,7 @@ async fn list(
     )
     .await?;
     if clients.is_empty() {
-        return private(ctx, "No clients yet. Create one with `/client create`.").await;
+        return private(ctx, "No clients to show (archived ones show with include-archived). Create one with `/client create`.").await;
     }
     let lines: Vec<String> = clients
         .iter()

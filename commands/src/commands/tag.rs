@@ -56,7 +56,7 @@ async fn list(
     )
     .await?;
     if tags.is_empty() {
-        return private(ctx, "No tags yet. Create one with `/tag create`.").await;
+        return private(ctx, "No tags to show (archived ones show with include-archived). Create one with `/tag create`.").await;
     }
     let lines: Vec<String> = tags
         .iter()
