@@ -58,15 +58,16 @@ pub fn date(at: DateTime<Utc>) -> String {
     format!("<t:{}:d>", at.timestamp())
 }
 
-/// Splits lines into pages of at most `PAGE_LINES` lines and `MAX_EMBED_DESCRIPTION`
-/// characters, never cutting a line.
-pub fn pages(lines: &[String]) -> Vec<String> {
+/// Splits lines into pages of at most `per_page` lines (`PAGE_LINES` for most lists) and
+/// `MAX_EMBED_DESCRIPTION` characters, never cutting a line.
+pub fn pages_of(lines: &[String], per_page: usize) -> Vec<String> {
+    let per_page = per_page.max(1);
     let mut pages = Vec::new();
     let mut current = String::new();
     let mut count = 0;
     for line in lines {
         let line: String = line.chars().take(1000).collect();
-        if count == PAGE_LINES || current.len() + line.len() + 1 > MAX_EMBED_DESCRIPTION {
+        if count == per_page || current.len() + line.len() + 1 > MAX_EMBED_DESCRIPTION {
             pages.push(std::mem::take(&mut current));
             count = 0;
         }
@@ -97,7 +98,7 @@ mod tests {
     #[test]
     fn pages_never_cut_lines() {
         let lines: Vec<String> = (0..40).map(|i| format!("line {i}")).collect();
-        let pages = pages(&lines);
+        let pages = pages_of(&lines, PAGE_LINES);
         assert_eq!(pages.len(), 3);
         assert!(pages.iter().all(|p| p.lines().count() <= PAGE_LINES));
         assert_eq!(pages.concat().lines().count(), 40);

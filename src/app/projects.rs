@@ -532,6 +532,37 @@ pub async fn set_client_archived(
     archive_named(app, actor, NamedTable::Clients, client, archived).await
 }
 
+/// Autocomplete for clients: live clients whose name contains `partial`, those starting with
+/// it first. Nothing for Guests.
+pub async fn suggest_clients(
+    app: &App,
+    actor: &Actor,
+    partial: &str,
+    limit: u32,
+) -> AppResult<Vec<Suggestion>> {
+    let workspace = workspace_of(app, actor).await?;
+    let mut conn = app.store.conn().await?;
+    let me = active_member(&mut conn, &workspace, actor).await?;
+    if me.role == Role::Guest {
+        return Ok(Vec::new());
+    }
+    let clients = store::projects::suggest_named(
+        &mut conn,
+        NamedTable::Clients,
+        workspace.id,
+        &rules::name_key(partial),
+        limit_of(limit),
+    )
+    .await?;
+    Ok(clients
+        .into_iter()
+        .map(|client| Suggestion {
+            label: clip(&client.name, 100),
+            value: format!("#{}", client.id),
+        })
+        .collect())
+}
+
 fn tidy_named(
     table: NamedTable,
     me: &Member,
@@ -805,6 +836,47 @@ pub async fn list_stages(app: &App, actor: &Actor) -> AppResult<Vec<Stage>> {
     let me = active_member(&mut conn, &workspace, actor).await?;
     rules::see_structure(me.role, "stages")?;
     Ok(store::projects::list_stages(&mut conn, workspace.id).await?)
+}
+
+/// Autocomplete for stages: the workspace's stages whose name contains `partial`, those
+/// starting with it first, then in the workspace's order. Nothing for Guests.
+pub async fn suggest_stages(
+    app: &App,
+    actor: &Actor,
+    partial: &str,
+    limit: u32,
+) -> AppResult<Vec<Suggestion>> {
+    let workspace = workspace_of(app, actor).await?;
+    let mut conn = app.store.conn().await?;
+    let me = active_member(&mut conn, &workspace, actor).await?;
+    if me.role == Role::Guest {
+        return Ok(Vec::new());
+    }
+    let key = rules::name_key(partial);
+    let mut stages: Vec<Stage> = store::projects::list_stages(&mut conn, workspace.id)
+        .await?
+        .into_iter()
+        .filter(|s| rules::name_key(&s.name).contains(&key))
+        .collect();
+    stages.sort_by_key(|s| !rules::name_key(&s.name).starts_with(&key));
+    Ok(stages
+        .into_iter()
+        .take(limit_of(limit) as usize)
+        .map(|stage| Suggestion {
+            label: clip(&stage.name, 100),
+            value: format!("#{}", stage.id),
+        })
+        .collect())
+}
+
+/// Whether the actor may delete `stage`, changing nothing (so the adapter asks for
+/// confirmation only when the answer would be yes).
+pub async fn check_delete_stage(app: &App, actor: &Actor, stage: &str) -> AppResult<Stage> {
+    let workspace = workspace_of(app, actor).await?;
+    let mut conn = app.store.conn().await?;
+    let me = active_member(&mut conn, &workspace, actor).await?;
+    rules::manage_stages(me.role)?;
+    find_stage(&mut conn, &workspace, stage).await
 }
 
 async fn change_stage(
@@ -1214,6 +1286,22 @@ pub async fn set_project_archived(
     Ok(shown)
 }
 
+/// Whether the actor may delete `project`, changing nothing (so the adapter asks for
+/// confirmation only when the answer would be yes). Tracked time is checked on delete.
+pub async fn check_delete_project(
+    app: &App,
+    actor: &Actor,
+    project: &str,
+) -> AppResult<ProjectView> {
+    let workspace = workspace_of(app, actor).await?;
+    let mut conn = app.store.conn().await?;
+    let me = active_member(&mut conn, &workspace, actor).await?;
+    let (found, membership) = visible_project(&mut conn, &workspace, &me, project).await?;
+    rules::delete_project(standing(&me, membership))?;
+    let settings = store::workspaces::load_settings(&mut conn, workspace.id).await?;
+    Ok(view(&found, &me, membership, &settings))
+}
+
 /// Deletes a project with its tasks and memberships (the adapter asks for confirmation
 /// first). A project with tracked time can't be deleted; archive it instead.
 pub async fn delete_project(app: &App, actor: &Actor, project: &str) -> AppResult<ProjectView> {
@@ -1572,6 +1660,23 @@ pub async fn list_tasks(
     let me = active_member(&mut conn, &workspace, actor).await?;
     let (project, _) = visible_project(&mut conn, &workspace, &me, project).await?;
     Ok(store::projects::list_tasks(&mut conn, project.id, include_archived).await?)
+}
+
+/// A project the actor may see, as they see it, with its tasks (open, then done; archived
+/// only when asked): what a task list shows under the project's name.
+pub async fn project_tasks(
+    app: &App,
+    actor: &Actor,
+    project: &str,
+    include_archived: bool,
+) -> AppResult<(ProjectView, Vec<Task>)> {
+    let workspace = workspace_of(app, actor).await?;
+    let mut conn = app.store.conn().await?;
+    let me = active_member(&mut conn, &workspace, actor).await?;
+    let (project, membership) = visible_project(&mut conn, &workspace, &me, project).await?;
+    let settings = store::workspaces::load_settings(&mut conn, workspace.id).await?;
+    let tasks = store::projects::list_tasks(&mut conn, project.id, include_archived).await?;
+    Ok((view(&project, &me, membership, &settings), tasks))
 }
 
 pub async fn rename_task(

@@ -1,7 +1,7 @@
 //! Which commands a person may use, for `/help`. The rules here restate `policy` per
 //! command; `commands/` checks that every registered command appears in this catalogue.
 
-use super::settings::{InviteAccess, Settings};
+use super::settings::{AdminsOrAnyone, CreateAccess, InviteAccess, Settings};
 use super::Role;
 
 pub struct CommandHelp {
@@ -25,6 +25,29 @@ enum Who {
     Owner,
     /// Manager and up, plus Members when who_can_invite is anyone.
     Inviters,
+    /// Roles that track time (Owner, Admin, Manager, Member): any of them may be a project
+    /// manager, and project managers act on their own projects whatever the settings.
+    Trackers,
+    /// Those who may create projects and clients: Owner and Admin, plus Managers and Members
+    /// as who_can_create_projects says.
+    ProjectCreators,
+    /// Those who may create tags: Owner and Admin, plus Managers and Members as
+    /// who_can_create_tags says.
+    TagCreators,
+    /// Those who may set project rates: Owner and Admin, plus project managers (any role that
+    /// tracks time) when who_can_see_rates is anyone.
+    RateEditors,
+}
+
+/// Whether a who_can_create_* setting lets `role` create.
+fn creates(role: Role, access: CreateAccess) -> bool {
+    match access {
+        _ if role.is_admin() => true,
+        _ if !role.can_track_time() => false,
+        CreateAccess::Anyone => true,
+        CreateAccess::Managers => role.is_manager_or_above(),
+        CreateAccess::Admins => false,
+    }
 }
 
 impl CommandHelp {
@@ -41,6 +64,14 @@ impl CommandHelp {
             (Who::Inviters, Some(role)) => {
                 role.is_manager_or_above()
                     || (role == Role::Member && settings.who_can_invite == InviteAccess::Anyone)
+            }
+            (Who::Trackers, Some(role)) => role.can_track_time(),
+            (Who::ProjectCreators, Some(role)) => creates(role, settings.who_can_create_projects),
+            (Who::TagCreators, Some(role)) => creates(role, settings.who_can_create_tags),
+            (Who::RateEditors, Some(role)) => {
+                role.is_admin()
+                    || (role.can_track_time()
+                        && settings.who_can_see_rates == AdminsOrAnyone::Anyone)
             }
         }
     }
@@ -129,6 +160,140 @@ pub const CATALOGUE: &[CommandHelp] = &[
         "Send an invitation again with a fresh expiry",
         Who::Inviters,
     ),
+    cmd(
+        "project create",
+        "Create a project (private unless made public); you become its project manager",
+        Who::ProjectCreators,
+    ),
+    cmd(
+        "project edit",
+        "Change a project's name, client, color or billable default (its managers)",
+        Who::Trackers,
+    ),
+    cmd(
+        "project info",
+        "A project's client, stage, due date, budget, people and tasks",
+        Who::NonGuests,
+    ),
+    cmd(
+        "project list",
+        "List the projects you can see",
+        Who::NonGuests,
+    ),
+    cmd(
+        "project archive",
+        "Archive a project: hidden from pickers, no new time (its managers)",
+        Who::Trackers,
+    ),
+    cmd(
+        "project unarchive",
+        "Bring an archived project back (its managers)",
+        Who::Trackers,
+    ),
+    cmd(
+        "project delete",
+        "Delete a project without tracked time (its managers)",
+        Who::Trackers,
+    ),
+    cmd(
+        "project members add",
+        "Put someone on a project (its managers)",
+        Who::Trackers,
+    ),
+    cmd(
+        "project members remove",
+        "Take someone off a project (its managers)",
+        Who::Trackers,
+    ),
+    cmd(
+        "project managers add",
+        "Make someone a project manager (its managers)",
+        Who::Trackers,
+    ),
+    cmd(
+        "project managers remove",
+        "Take the project-manager role away (its managers)",
+        Who::Trackers,
+    ),
+    cmd(
+        "project privacy",
+        "Make a project public or private (its managers)",
+        Who::Trackers,
+    ),
+    cmd(
+        "project budget",
+        "Set a project's budget in hours or money (its managers)",
+        Who::Trackers,
+    ),
+    cmd(
+        "project rate",
+        "Set a project's hourly rate",
+        Who::RateEditors,
+    ),
+    cmd(
+        "project stage",
+        "Put a project in one of the workspace's stages (its managers)",
+        Who::Trackers,
+    ),
+    cmd(
+        "project due",
+        "Set or clear a project's due date (its managers)",
+        Who::Trackers,
+    ),
+    cmd("client create", "Create a client", Who::ProjectCreators),
+    cmd(
+        "client list",
+        "List the workspace's clients",
+        Who::NonGuests,
+    ),
+    cmd("client rename", "Rename a client", Who::ProjectCreators),
+    cmd(
+        "client archive",
+        "Archive a client (its projects keep it)",
+        Who::ProjectCreators,
+    ),
+    cmd(
+        "client unarchive",
+        "Bring an archived client back",
+        Who::ProjectCreators,
+    ),
+    cmd("task create", "Add a task to a project", Who::Trackers),
+    cmd("task list", "List a project's tasks", Who::NonGuests),
+    cmd("task rename", "Rename a task", Who::Trackers),
+    cmd("task done", "Mark a task done", Who::Trackers),
+    cmd("task reopen", "Reopen a task marked done", Who::Trackers),
+    cmd("task archive", "Archive a task", Who::Trackers),
+    cmd(
+        "task unarchive",
+        "Bring an archived task back",
+        Who::Trackers,
+    ),
+    cmd("tag create", "Create a tag", Who::TagCreators),
+    cmd("tag list", "List the workspace's tags", Who::NonGuests),
+    cmd("tag rename", "Rename a tag", Who::TagCreators),
+    cmd("tag archive", "Archive a tag", Who::TagCreators),
+    cmd(
+        "tag unarchive",
+        "Bring an archived tag back",
+        Who::TagCreators,
+    ),
+    cmd("stage create", "Add a project stage", Who::Admins),
+    cmd(
+        "stage list",
+        "List the workspace's project stages",
+        Who::NonGuests,
+    ),
+    cmd("stage rename", "Rename a project stage", Who::Admins),
+    cmd(
+        "stage recolor",
+        "Change a project stage's color",
+        Who::Admins,
+    ),
+    cmd(
+        "stage delete",
+        "Delete a project stage (its projects keep no stage)",
+        Who::Admins,
+    ),
 ];
 
 /// The commands `role` may use (`None`: not in the workspace), in catalogue order.
@@ -164,6 +329,76 @@ mod tests {
         s.who_can_invite = InviteAccess::Anyone;
         assert!(paths(Some(Role::Member), &s).contains(&"invite user"));
         assert!(!paths(Some(Role::Viewer), &s).contains(&"invite user"));
+    }
+
+    #[test]
+    fn creating_projects_and_clients_follows_the_setting() {
+        let mut s = Settings::default();
+        for (access, allowed) in [
+            (CreateAccess::Anyone, [true, true, true, true, false, false]),
+            (
+                CreateAccess::Managers,
+                [true, true, true, false, false, false],
+            ),
+            (
+                CreateAccess::Admins,
+                [true, true, false, false, false, false],
+            ),
+        ] {
+            s.who_can_create_projects = access;
+            for (role, allowed) in Role::ALL.into_iter().zip(allowed) {
+                let p = paths(Some(role), &s);
+                for path in ["project create", "client create", "client archive"] {
+                    assert_eq!(p.contains(&path), allowed, "{path} {role} {access:?}");
+                }
+                // Tags follow their own setting, left at anyone.
+                assert_eq!(
+                    p.contains(&"tag create"),
+                    role.can_track_time(),
+                    "{role} {access:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn creating_tags_follows_its_setting() {
+        let mut s = Settings {
+            who_can_create_tags: CreateAccess::Managers,
+            ..Settings::default()
+        };
+        assert!(paths(Some(Role::Manager), &s).contains(&"tag create"));
+        assert!(!paths(Some(Role::Member), &s).contains(&"tag rename"));
+        s.who_can_create_tags = CreateAccess::Admins;
+        assert!(!paths(Some(Role::Manager), &s).contains(&"tag create"));
+        assert!(paths(Some(Role::Admin), &s).contains(&"tag create"));
+        assert!(paths(Some(Role::Member), &s).contains(&"project create"));
+    }
+
+    #[test]
+    fn rates_follow_who_can_see_rates() {
+        let mut s = Settings::default();
+        let rate = |role, s: &Settings| paths(Some(role), s).contains(&"project rate");
+        assert!(rate(Role::Owner, &s) && rate(Role::Admin, &s));
+        assert!(!rate(Role::Manager, &s) && !rate(Role::Member, &s));
+        s.who_can_see_rates = AdminsOrAnyone::Anyone;
+        assert!(rate(Role::Manager, &s) && rate(Role::Member, &s));
+        assert!(!rate(Role::Viewer, &s) && !rate(Role::Guest, &s));
+    }
+
+    #[test]
+    fn project_manager_commands_for_roles_that_track_time() {
+        let s = Settings::default();
+        for role in Role::ALL {
+            let p = paths(Some(role), &s);
+            for path in ["project edit", "project delete", "task done", "task create"] {
+                assert_eq!(p.contains(&path), role.can_track_time(), "{path} {role}");
+            }
+            assert_eq!(p.contains(&"project list"), role != Role::Guest, "{role}");
+            assert_eq!(p.contains(&"stage create"), role.is_admin(), "{role}");
+            assert_eq!(p.contains(&"stage list"), role != Role::Guest, "{role}");
+        }
+        assert!(!paths(None, &s).contains(&"project list"));
     }
 
     #[test]

@@ -3,9 +3,11 @@
 use crewclock::app::members;
 use crewclock::domain::help;
 
-use super::embed;
+use super::paginate_by;
 use crate::context::{actor, Context, Error};
-use crate::render::no_pings;
+
+/// Lines on one page of /help.
+const HELP_LINES: usize = 25;
 
 /// Show the commands you can use here
 #[poise::command(slash_command)]
@@ -19,12 +21,5 @@ pub async fn help(ctx: Context<'_>) -> Result<(), Error> {
         Some(role) => format!("crewclock commands for you ({role})"),
         None => "crewclock commands".to_string(),
     };
-    ctx.send(
-        poise::CreateReply::default()
-            .embed(embed(&title, &lines.join("\n")))
-            .ephemeral(true)
-            .allowed_mentions(no_pings()),
-    )
-    .await?;
-    Ok(())
+    paginate_by(ctx, &title, &lines, true, HELP_LINES).await
 }

@@ -1,9 +1,15 @@
 //! The slash commands, one module per command group, and the reply helpers they share.
 
+mod client;
 mod help;
 mod invite;
 mod join;
 mod member;
+mod pickers;
+mod project;
+mod stage;
+mod tag;
+mod task;
 mod workspace;
 
 use std::time::Duration;
@@ -22,6 +28,11 @@ pub fn all() -> Vec<poise::Command<Data, Error>> {
         member::member(),
         invite::invite(),
         join::join(),
+        project::project(),
+        client::client(),
+        task::task(),
+        tag::tag(),
+        stage::stage(),
         help::help(),
     ]
 }
@@ -172,7 +183,18 @@ pub async fn paginate(
     lines: &[String],
     ephemeral: bool,
 ) -> Result<(), Error> {
-    let pages = render::pages(lines);
+    paginate_by(ctx, title, lines, ephemeral, render::PAGE_LINES).await
+}
+
+/// Like [`paginate`], with at most `per_page` lines on a page.
+pub async fn paginate_by(
+    ctx: Context<'_>,
+    title: &str,
+    lines: &[String],
+    ephemeral: bool,
+    per_page: usize,
+) -> Result<(), Error> {
+    let pages = render::pages_of(lines, per_page);
     let id = ctx.id();
     let prev = format!("cc:page:{id}:prev");
     let next = format!("cc:page:{id}:next");

@@ -1,0 +1,288 @@
+//! Autocomplete for project, task, client, tag, stage and color options.
+//!
+//! Live things come from the core's `suggest_*` functions, which offer only what the caller
+//! may see; archived things (for the `unarchive` commands) from the core's lists, which are
+//! filtered the same way. A choice sends back `#id`, which the core reads as "this one"; a
+//! person may also type a name. Anyone the core refuses (not in the workspace, a Guest) gets
+//! no choices.
+
+use crewclock::app::projects::{self, Suggestion, MAX_SUGGESTIONS};
+use crewclock::domain::projects::{name_key, PALETTE};
+use poise::serenity_prelude as serenity;
+
+use crate::context::{actor, Context};
+
+/// Discord's limits on an autocomplete choice.
+const MAX_CHOICES: usize = 25;
+const MAX_CHOICE_CHARS: usize = 100;
+
+/// A choice name within Discord's 100 characters.
+pub fn label(text: &str) -> String {
+    if text.chars().count() <= MAX_CHOICE_CHARS {
+        return text.to_string();
+    }
+    let mut head: String = text.chars().take(MAX_CHOICE_CHARS - 1).collect();
+    head.push('…');
+    head
+}
+
+fn respond(suggestions: Vec<Suggestion>) -> serenity::CreateAutocompleteResponse {
+    let choices = suggestions
+        .into_iter()
+        .take(MAX_CHOICES)
+        .map(|s| serenity::AutocompleteChoice::new(label(&s.label), s.value))
+        .collect();
+    serenity::CreateAutocompleteResponse::new().set_choices(choices)
+}
+
+fn answer(found: crewclock::AppResult<Vec<Suggestion>>) -> serenity::CreateAutocompleteResponse {
+    match found {
+        Ok(suggestions) => respond(suggestions),
+        Err(e) => {
+            tracing::debug!(error = %e, "no autocomplete choices");
+            respond(Vec::new())
+        }
+    }
+}
+
+/// The items whose name contains `partial`, those starting with it first (list order kept
+/// otherwise), as `#id` suggestions.
+fn matching<'a>(items: impl IntoIterator<Item = (i64, &'a str)>, partial: &str) -> Vec<Suggestion> {
+    let key = name_key(partial);
+    let mut found: Vec<(bool, Suggestion)> = items
+        .into_iter()
+        .filter(|(_, name)| name_key(name).contains(&key))
+        .map(|(id, name)| {
+            (
+                !name_key(name).starts_with(&key),
+                Suggestion {
+                    label: label(name),
+                    value: format!("#{id}"),
+                },
+            )
+        })
+        .collect();
+    found.sort_by_key(|(later, _)| *later);
+    found
+        .into_iter()
+        .map(|(_, s)| s)
+        .take(MAX_CHOICES)
+        .collect()
+}
+
+/// The value typed so far in another option of the same command (`project` for a task).
+pub fn other_option(ctx: Context<'_>, name: &str) -> Option<String> {
+    let poise::Context::Application(actx) = ctx else {
+        return None;
+    };
+    actx.args
+        .iter()
+        .find(|o| o.name == name)
+        .and_then(|o| match &o.value {
+            serenity::ResolvedValue::String(s) => Some((*s).to_string()),
+            serenity::ResolvedValue::Autocomplete { value, .. } => Some((*value).to_string()),
+            _ => None,
+        })
+        .filter(|s| !s.trim().is_empty())
+}
+
+/// Live projects the caller may see.
+pub async fn project(ctx: Context<'_>, partial: &str) -> serenity::CreateAutocompleteResponse {
+    answer(projects::suggest_projects(&ctx.data().app, &actor(ctx), partial, MAX_SUGGESTIONS).await)
+}
+
+/// Archived projects the caller may see.
+pub async fn archived_project(
+    ctx: Context<'_>,
+    partial: &str,
+) -> serenity::CreateAutocompleteResponse {
+    let found = projects::list_projects(&ctx.data().app, &actor(ctx), true, None)
+        .await
+        .map(|all| {
+            matching(
+                all.iter()
+                    .filter(|p| p.archived)
+                    .map(|p| (p.id, p.name.as_str())),
+                partial,
+            )
+        });
+    answer(found)
+}
+
+/// Live clients.
+pub async fn client(ctx: Context<'_>, partial: &str) -> serenity::CreateAutocompleteResponse {
+    answer(projects::suggest_clients(&ctx.data().app, &actor(ctx), partial, MAX_SUGGESTIONS).await)
+}
+
+/// Live clients, and "none" to take a project's client away.
+pub async fn client_or_none(
+    ctx: Context<'_>,
+    partial: &str,
+) -> serenity::CreateAutocompleteResponse {
+    let found =
+        projects::suggest_clients(&ctx.data().app, &actor(ctx), partial, MAX_SUGGESTIONS - 1)
+            .await
+            .map(|mut found| {
+                if "none".starts_with(&name_key(partial)) {
+                    found.push(Suggestion {
+                        label: "none (no client)".into(),
+                        value: "none".into(),
+                    });
+                }
+                found
+            });
+    answer(found)
+}
+
+/// Archived clients.
+pub async fn archived_client(
+    ctx: Context<'_>,
+    partial: &str,
+) -> serenity::CreateAutocompleteResponse {
+    let found = projects::list_clients(&ctx.data().app, &actor(ctx), true)
+        .await
+        .map(|all| {
+            matching(
+                all.iter()
+                    .filter(|c| c.archived)
+                    .map(|c| (c.id, c.name.as_str())),
+                partial,
+            )
+        });
+    answer(found)
+}
+
+/// Live tags.
+pub async fn tag(ctx: Context<'_>, partial: &str) -> serenity::CreateAutocompleteResponse {
+    answer(projects::suggest_tags(&ctx.data().app, &actor(ctx), partial, MAX_SUGGESTIONS).await)
+}
+
+/// Archived tags.
+pub async fn archived_tag(ctx: Context<'_>, partial: &str) -> serenity::CreateAutocompleteResponse {
+    let found = projects::list_tags(&ctx.data().app, &actor(ctx), true)
+        .await
+        .map(|all| {
+            matching(
+                all.iter()
+                    .filter(|t| t.archived)
+                    .map(|t| (t.id, t.name.as_str())),
+                partial,
+            )
+        });
+    answer(found)
+}
+
+/// The workspace's stages.
+pub async fn stage(ctx: Context<'_>, partial: &str) -> serenity::CreateAutocompleteResponse {
+    answer(projects::suggest_stages(&ctx.data().app, &actor(ctx), partial, MAX_SUGGESTIONS).await)
+}
+
+/// The workspace's stages, and "none" to take a project out of its stage.
+pub async fn stage_or_none(
+    ctx: Context<'_>,
+    partial: &str,
+) -> serenity::CreateAutocompleteResponse {
+    let found =
+        projects::suggest_stages(&ctx.data().app, &actor(ctx), partial, MAX_SUGGESTIONS - 1)
+            .await
+            .map(|mut found| {
+                if "none".starts_with(&name_key(partial)) {
+                    found.push(Suggestion {
+                        label: "none (no stage)".into(),
+                        value: "none".into(),
+                    });
+                }
+                found
+            });
+    answer(found)
+}
+
+/// Live tasks of the project chosen in the same command.
+pub async fn task(ctx: Context<'_>, partial: &str) -> serenity::CreateAutocompleteResponse {
+    let Some(project) = other_option(ctx, "project") else {
+        return respond(Vec::new());
+    };
+    answer(
+        projects::suggest_tasks(
+            &ctx.data().app,
+            &actor(ctx),
+            &project,
+            partial,
+            MAX_SUGGESTIONS,
+        )
+        .await,
+    )
+}
+
+/// Open (not done) live tasks of the chosen project, for `/task done`.
+pub async fn open_task(ctx: Context<'_>, partial: &str) -> serenity::CreateAutocompleteResponse {
+    tasks_where(ctx, partial, |t| !t.archived && !t.done).await
+}
+
+/// Done live tasks of the chosen project, for `/task reopen`.
+pub async fn done_task(ctx: Context<'_>, partial: &str) -> serenity::CreateAutocompleteResponse {
+    tasks_where(ctx, partial, |t| !t.archived && t.done).await
+}
+
+/// Archived tasks of the chosen project, for `/task unarchive`.
+pub async fn archived_task(
+    ctx: Context<'_>,
+    partial: &str,
+) -> serenity::CreateAutocompleteResponse {
+    tasks_where(ctx, partial, |t| t.archived).await
+}
+
+async fn tasks_where(
+    ctx: Context<'_>,
+    partial: &str,
+    keep: impl Fn(&crewclock::store::projects::Task) -> bool,
+) -> serenity::CreateAutocompleteResponse {
+    let Some(project) = other_option(ctx, "project") else {
+        return respond(Vec::new());
+    };
+    let found = projects::list_tasks(&ctx.data().app, &actor(ctx), &project, true)
+        .await
+        .map(|all| {
+            matching(
+                all.iter()
+                    .filter(|t| keep(t))
+                    .map(|t| (t.id, t.name.as_str())),
+                partial,
+            )
+        });
+    answer(found)
+}
+
+/// The palette's color names (a hex color may be typed instead).
+pub async fn color(_ctx: Context<'_>, partial: &str) -> serenity::CreateAutocompleteResponse {
+    let partial = partial.trim().to_lowercase();
+    let choices = PALETTE
+        .iter()
+        .filter(|(name, hex)| name.starts_with(&partial) || hex.starts_with(&partial))
+        .map(|(name, hex)| serenity::AutocompleteChoice::new(format!("{name} ({hex})"), *name))
+        .collect();
+    serenity::CreateAutocompleteResponse::new().set_choices(choices)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_fit_discord() {
+        assert_eq!(label("short"), "short");
+        let long = "x".repeat(150);
+        assert_eq!(label(&long).chars().count(), 100);
+        let exact = "y".repeat(100);
+        assert_eq!(label(&exact), exact);
+    }
+
+    #[test]
+    fn matching_puts_prefixes_first() {
+        let items = [(1, "Old website"), (2, "Website"), (3, "Mobile app")];
+        let found = matching(items, "web");
+        let values: Vec<&str> = found.iter().map(|s| s.value.as_str()).collect();
+        assert_eq!(values, ["#2", "#1"]);
+        assert_eq!(matching(items, "").len(), 3);
+    }
+}
