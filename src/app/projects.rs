@@ -557,7 +557,7 @@ pub async fn suggest_clients(
     Ok(clients
         .into_iter()
         .map(|client| Suggestion {
-            label: clip(&client.name, 100),
+            label: clip(&client.name, 99),
             value: format!("#{}", client.id),
         })
         .collect())
@@ -771,7 +771,7 @@ pub async fn suggest_tags(
     Ok(tags
         .into_iter()
         .map(|tag| Suggestion {
-            label: clip(&tag.name, 100),
+            label: clip(&tag.name, 99),
             value: format!("#{}", tag.id),
         })
         .collect())
@@ -863,7 +863,7 @@ pub async fn suggest_stages(
         .into_iter()
         .take(limit_of(limit) as usize)
         .map(|stage| Suggestion {
-            label: clip(&stage.name, 100),
+            label: clip(&stage.name, 99),
             value: format!("#{}", stage.id),
         })
         .collect())
@@ -1441,8 +1441,8 @@ pub async fn suggest_projects(
         .filter(|(p, m)| rules::can_see_project(standing(&me, *m), p.privacy))
         .map(|(p, _)| Suggestion {
             label: match &p.client_name {
-                Some(client) => clip(&format!("{} · {client}", p.name), 100),
-                None => clip(&p.name, 100),
+                Some(client) => clip(&format!("{} · {client}", p.name), 99),
+                None => clip(&p.name, 99),
             },
             value: format!("#{}", p.id),
         })
@@ -1856,9 +1856,9 @@ pub async fn suggest_tasks(
         .into_iter()
         .map(|task| Suggestion {
             label: if task.done {
-                clip(&format!("{} (done)", task.name), 100)
+                clip(&format!("{} (done)", task.name), 99)
             } else {
-                clip(&task.name, 100)
+                clip(&task.name, 99)
             },
             value: format!("#{}", task.id),
         })

@@ -10,6 +10,7 @@ use crate::context::{actor, display_name, Context, Error};
 use crate::effects::{send_invitation_dm, DmOutcome};
 use crate::render;
 
+/// Invitations by Discord user or by code
 #[poise::command(
     slash_command,
     guild_only,

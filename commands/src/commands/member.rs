@@ -9,6 +9,7 @@ use crate::context::{actor, Context, Error};
 use crate::effects::apply_role_sync;
 use crate::render::{self, no_pings};
 
+/// The people in the workspace: roles, removal, team managers
 #[poise::command(
     slash_command,
     guild_only,

@@ -9,6 +9,7 @@ use super::{confirm, embed, paginate, private, public, update, RoleChoice};
 use crate::context::{actor, Context, Error};
 use crate::render::{self, no_pings};
 
+/// The workspace: settings, ownership, Discord role links, audit log
 #[poise::command(
     slash_command,
     guild_only,
