@@ -141,3 +141,45 @@ async fn leaving(h: &Harness) {
     );
 }
 db_test!(leaving_the_server_deactivates, leaving);
+
+/// A Discord observation older than the latest role change is stale and changes nothing.
+async fn stale_observation(h: &Harness) {
+    let ws = h.workspace().await;
+    role_links::link(&ws.app, &ws.owner, Viewer, VIEWER_ROLE)
+        .await
+        .unwrap();
+    let vic = ws.add(Viewer, "Vic").await;
+    let observed = crewclock::app::Clock::now(h.clock.as_ref());
+    h.clock.advance(chrono::Duration::seconds(1));
+    members::change_role(&ws.app, &ws.owner, vic.user, Member)
+        .await
+        .unwrap();
+    // The event "Vic gained the Viewer role" was seen before the promotion: skipped.
+    let outcome = discord_sync::sync_member_roles_observed(
+        &ws.app,
+        ws.guild,
+        vic.user,
+        "Vic",
+        Some(&[]),
+        &[VIEWER_ROLE],
+        observed,
+    )
+    .await
+    .unwrap();
+    assert!(outcome.is_none());
+    assert_eq!(ws.role_of(&vic).await, Some(Member));
+    // The same observation made now applies.
+    let fresh = discord_sync::sync_member_roles(
+        &ws.app,
+        ws.guild,
+        vic.user,
+        "Vic",
+        Some(&[]),
+        &[VIEWER_ROLE],
+    )
+    .await
+    .unwrap();
+    assert!(fresh.is_some());
+    assert_eq!(ws.role_of(&vic).await, Some(Viewer));
+}
+db_test!(stale_discord_observations_are_skipped, stale_observation);

@@ -25,6 +25,7 @@ pub async fn handle(
             event,
             ..
         } => {
+            let observed_at = data.app.clock.now();
             let before: Option<Vec<DiscordRoleId>> = old_if_available
                 .as_ref()
                 .map(|old| old.roles.iter().map(|r| DiscordRoleId(r.get())).collect());
@@ -40,13 +41,14 @@ pub async fn handle(
                 .nick
                 .clone()
                 .unwrap_or_else(|| display_name(&event.user, None));
-            let outcome = discord_sync::sync_member_roles(
+            let outcome = discord_sync::sync_member_roles_observed(
                 &data.app,
                 GuildId(event.guild_id.get()),
                 UserId(event.user.id.get()),
                 &name,
                 before.as_deref(),
                 &after,
+                observed_at,
             )
             .await?;
             if let Some(outcome) = outcome {

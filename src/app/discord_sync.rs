@@ -30,6 +30,22 @@ pub async fn sync_member_roles(
     before: Option<&[DiscordRoleId]>,
     after: &[DiscordRoleId],
 ) -> AppResult<Option<SyncOutcome>> {
+    let observed_at = app.clock.now();
+    sync_member_roles_observed(app, guild, user, name, before, after, observed_at).await
+}
+
+/// [`sync_member_roles`] for roles observed at `observed_at`: when the person's workspace
+/// role changed after that (a command, another event), the observation is stale and is
+/// skipped, so a late event handler can't undo a newer change.
+pub async fn sync_member_roles_observed(
+    app: &App,
+    guild: GuildId,
+    user: UserId,
+    name: &str,
+    before: Option<&[DiscordRoleId]>,
+    after: &[DiscordRoleId],
+    observed_at: chrono::DateTime<chrono::Utc>,
+) -> AppResult<Option<SyncOutcome>> {
     let workspace = {
         let mut conn = app.store.conn().await?;
         match store::workspaces::find_by_guild(&mut conn, guild).await? {
@@ -67,6 +83,15 @@ pub async fn sync_member_roles(
         None => (has.clone(), Vec::new()),
     };
     let existing = store::members::find_by_user(&mut tx, workspace.id, user).await?;
+    if let Some(member) = &existing {
+        if store::members::role_changed_at(&mut tx, member.id)
+            .await?
+            .is_some_and(|changed| changed > observed_at)
+        {
+            tracing::debug!(user = %user, "Discord roles observed before the latest role change; skipped");
+            return Ok(None);
+        }
+    }
     let current = existing.as_ref().filter(|m| m.active).map(|m| m.role);
     let decision = decide(current, &has, &gained, &lost);
     let to = match decision {
@@ -96,7 +121,7 @@ pub async fn sync_member_roles(
             store::members::insert(&mut tx, workspace.id, user, &name, role, now).await?
         }
         (SyncDecision::SetRole(role), Some(old)) => {
-            store::members::set_role(&mut tx, old.id, role).await?;
+            store::members::set_role(&mut tx, old.id, role, now).await?;
             if !role.can_track_time() {
                 store::team::drop_all_for(&mut tx, old.id, false).await?;
             }

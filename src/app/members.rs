@@ -110,7 +110,7 @@ pub async fn change_role(
         store::members::count_seats_and_guests(&mut tx, workspace.id).await?;
     policy::seat_available(Some(target.role), to, seats_used, settings.seat_limit)?;
     policy::guest_slot_available(Some(target.role), to, guests, settings.guest_limit)?;
-    store::members::set_role(&mut tx, target.id, to).await?;
+    store::members::set_role(&mut tx, target.id, to, app.clock.now()).await?;
     if !matches!(to, Role::Manager | Role::Admin) {
         // A team manager must be a Manager or Admin; a demotion ends those duties.
         store::team::drop_all_for(&mut tx, target.id, true).await?;

@@ -230,8 +230,8 @@ async fn transfer_in(
         settings.seat_limit,
     )?;
     // Demote first: the one-owner index allows no moment with two owners.
-    store::members::set_role(tx, me.id, Role::Admin).await?;
-    store::members::set_role(tx, target.id, Role::Owner).await?;
+    store::members::set_role(tx, me.id, Role::Admin, app.clock.now()).await?;
+    store::members::set_role(tx, target.id, Role::Owner, app.clock.now()).await?;
     // Team managers are Managers or Admins; the new Owner's team duties end here.
     store::team::drop_all_for(tx, target.id, true).await?;
     let old_owner_discord =

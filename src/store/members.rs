@@ -60,8 +60,8 @@ pub async fn insert(
     now: DateTime<Utc>,
 ) -> Result<Member, StoreError> {
     let row = sqlx::query(&format!(
-        "INSERT INTO members (workspace_id, user_id, display_name, role, active, joined_at)
-         VALUES ($1, $2, $3, $4, 1, $5) RETURNING {COLUMNS}"
+        "INSERT INTO members (workspace_id, user_id, display_name, role, active, joined_at, role_changed_at)
+         VALUES ($1, $2, $3, $4, 1, $5, $5) RETURNING {COLUMNS}"
     ))
     .bind(workspace_id)
     .bind(user.to_db())
@@ -82,7 +82,8 @@ pub async fn reactivate(
     now: DateTime<Utc>,
 ) -> Result<Member, StoreError> {
     let row = sqlx::query(&format!(
-        "UPDATE members SET active = 1, role = $2, display_name = $3, joined_at = $4, left_at = NULL
+        "UPDATE members SET active = 1, role = $2, display_name = $3, joined_at = $4, left_at = NULL,
+                            role_changed_at = $4
          WHERE id = $1 RETURNING {COLUMNS}"
     ))
     .bind(member_id)
@@ -157,13 +158,33 @@ pub async fn count_seats_and_guests(
     Ok((seats as u32, guests as u32))
 }
 
-pub async fn set_role(conn: &mut Conn, member_id: i64, role: Role) -> Result<(), StoreError> {
-    sqlx::query("UPDATE members SET role = $2 WHERE id = $1")
+pub async fn set_role(
+    conn: &mut Conn,
+    member_id: i64,
+    role: Role,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE members SET role = $2, role_changed_at = $3 WHERE id = $1")
         .bind(member_id)
         .bind(role.as_str())
+        .bind(millis(now))
         .execute(&mut *conn)
         .await?;
     Ok(())
+}
+
+/// When the member's role was last set (joining counts), if known.
+pub async fn role_changed_at(
+    conn: &mut Conn,
+    member_id: i64,
+) -> Result<Option<DateTime<Utc>>, StoreError> {
+    let row = sqlx::query("SELECT role_changed_at FROM members WHERE id = $1")
+        .bind(member_id)
+        .fetch_one(&mut *conn)
+        .await?;
+    row.try_get::<Option<i64>, _>("role_changed_at")?
+        .map(from_millis)
+        .transpose()
 }
 
 pub async fn deactivate(
