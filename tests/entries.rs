@@ -1211,6 +1211,14 @@ async fn overlaps(h: &Harness) {
     let get = |id| entries::get(app, mia, id);
     assert!(get(first.id).await.unwrap().overlapping);
     assert!(get(second.id).await.unwrap().overlapping);
+    // The flagged entry can name what it overlaps (only entries of the same member).
+    let named: Vec<i64> = entries::overlaps_of(app, mia, third.id)
+        .await
+        .unwrap()
+        .iter()
+        .map(|e| e.id)
+        .collect();
+    assert_eq!(named, [first.id, second.id]);
     // Moving it away clears every flag.
     entries::edit(
         app,
@@ -1409,3 +1417,88 @@ async fn deletion(h: &Harness) {
     }
 }
 db_test!(deleting_projects_and_workspaces, deletion);
+
+/// The entry picker offers the caller's own recent entries they may still change, newest
+/// first, with labels within Discord's 100 characters, matching what was typed.
+async fn entry_suggestions(h: &Harness) {
+    let w = World::new(h).await;
+    let app = w.app();
+    let mia = &w.cast.member;
+    let older = add(app, mia, PUBLIC, "2h", "2026-11-19").await.unwrap();
+    let newer = add(app, mia, PUBLIC, "9:00-10:30", "2026-11-20")
+        .await
+        .unwrap();
+    add(app, mia, PUBLIC, "9:00-10:00", "2026-10-01")
+        .await
+        .unwrap();
+    add(app, &w.other, PUBLIC, "9:00-10:00", "2026-11-20")
+        .await
+        .unwrap();
+    let found = entries::suggest_entries(app, mia, "", 25).await.unwrap();
+    let labels: Vec<&str> = found.iter().map(|s| s.label.as_str()).collect();
+    assert_eq!(
+        labels,
+        [
+            format!("#{} Fri 2026-11-20 9:00–10:30 · Website · 1h 30m", newer.id),
+            format!("#{} Thu 2026-11-19 9:00–11:00 · Website · 2h", older.id),
+        ]
+    );
+    assert_eq!(found[0].value, format!("#{}", newer.id));
+    let by_day = entries::suggest_entries(app, mia, "THU", 25).await.unwrap();
+    assert_eq!(by_day.len(), 1);
+    assert_eq!(by_day[0].value, format!("#{}", older.id));
+    let by_number = entries::suggest_entries(app, mia, &format!("#{}", older.id), 25)
+        .await
+        .unwrap();
+    assert!(by_number
+        .iter()
+        .any(|s| s.value == format!("#{}", older.id)));
+    // Asking before a delete: allowed, or refused as the delete would be; nothing changes.
+    let before = time_snapshot(app, w.ws.guild).await;
+    assert_eq!(
+        entries::check_change(app, mia, older.id).await.unwrap().id,
+        older.id
+    );
+    assert_denied(
+        entries::check_change(app, &w.other, older.id).await,
+        "Only the Owner, Admins and (when allowed) their team managers",
+    );
+    assert_eq!(
+        entries::check_change(app, &w.cast.owner, older.id)
+            .await
+            .unwrap()
+            .id,
+        older.id
+    );
+    assert_eq!(time_snapshot(app, w.ws.guild).await, before);
+    // Locked entries are not offered; people who don't track time get nothing.
+    w.ws.set("lock_entries_older_than_days", "3").await;
+    assert_denied(
+        entries::check_change(app, mia, older.id).await,
+        "older than 3 days are locked",
+    );
+    let found = entries::suggest_entries(app, mia, "", 25).await.unwrap();
+    assert_eq!(found.len(), 1);
+    assert!(entries::suggest_entries(app, &w.cast.viewer, "", 25)
+        .await
+        .unwrap()
+        .is_empty());
+    // Long project names are clipped so the label fits.
+    let long = "L".repeat(100);
+    time_support::project(
+        &w.ws,
+        &w.cast.owner,
+        &long,
+        crewclock::domain::projects::Privacy::Public,
+        false,
+    )
+    .await;
+    add(app, mia, &long, "15m", "2026-11-23").await.unwrap();
+    let found = entries::suggest_entries(app, mia, "", 25).await.unwrap();
+    assert!(
+        found.iter().all(|s| s.label.chars().count() <= 100),
+        "{found:?}"
+    );
+    assert!(found[0].label.ends_with("· 15m"), "{found:?}");
+}
+db_test!(entry_picker_suggestions, entry_suggestions);

@@ -312,7 +312,7 @@ async fn lifecycle(h: &Harness) {
         );
         assert_denied(
             entries::delete(app, who, monday.id).await,
-            "(/timesheet withdraw",
+            "(/timesheet reopen,",
         );
     }
     // No time may be added to it, nor moved into it.
@@ -479,3 +479,71 @@ async fn zones_and_week_starts(h: &Harness) {
     );
 }
 db_test!(weeks_in_the_members_zone, zones_and_week_starts);
+
+fn users(people: Vec<crewclock::app::entries::PersonRef>) -> Vec<u64> {
+    let mut ids: Vec<u64> = people.into_iter().map(|p| p.user.0).collect();
+    ids.sort();
+    ids
+}
+
+/// Who is asked to approve a week: the member's team managers, else the Owner and the Admins,
+/// never the member; `check_decide` refuses exactly as deciding would, and changes nothing.
+async fn approvers_and_checks(h: &Harness) {
+    let w = World::new(h).await;
+    let app = w.app();
+    let mia = &w.cast.member;
+    let (owner, admin) = (&w.cast.owner, &w.cast.admin);
+    assert_eq!(
+        users(timesheets::approvers(app, mia).await.unwrap()),
+        vec![w.tm.user.0]
+    );
+    let mut admins = vec![owner.user.0, admin.user.0];
+    admins.sort();
+    assert_eq!(
+        users(timesheets::approvers(app, &w.other).await.unwrap()),
+        admins
+    );
+    assert_eq!(
+        users(timesheets::approvers(app, admin).await.unwrap()),
+        vec![owner.user.0]
+    );
+    assert_denied(
+        timesheets::approvers(app, &w.cast.viewer).await,
+        "don't track time",
+    );
+
+    add(app, mia, "9:00-17:00", "2026-11-18").await.unwrap();
+    conflict(
+        timesheets::check_decide(app, &w.tm, mia.user, LAST).await,
+        "hasn't submitted the week of 2026-11-16",
+    );
+    timesheets::submit(app, mia, LAST).await.unwrap();
+    let before = time_snapshot(app, w.ws.guild).await;
+    let sheet = timesheets::check_decide(app, &w.tm, mia.user, LAST)
+        .await
+        .unwrap();
+    assert_eq!(sheet.status, TimesheetStatus::Submitted);
+    assert_eq!(sheet.week_start, day("2026-11-16"));
+    assert_eq!(sheet.total, Duration::hours(8));
+    // Any date of the week names it, as the approval buttons do.
+    timesheets::check_decide(app, owner, mia.user, Some("2026-11-16"))
+        .await
+        .unwrap();
+    assert_denied(
+        timesheets::check_decide(app, &w.cast.manager, mia.user, LAST).await,
+        "Only the Owner, an Admin or the member's team manager",
+    );
+    assert_denied(
+        timesheets::check_decide(app, mia, mia.user, LAST).await,
+        "your own timesheet",
+    );
+    assert_eq!(time_snapshot(app, w.ws.guild).await, before);
+    timesheets::approve(app, owner, mia.user, LAST)
+        .await
+        .unwrap();
+    conflict(
+        timesheets::check_decide(app, &w.tm, mia.user, LAST).await,
+        "already approved",
+    );
+}
+db_test!(approvers_and_decision_checks, approvers_and_checks);

@@ -1,5 +1,6 @@
 //! What the bot does on Discord after the core decided: linked Discord roles added or
-//! removed, invitation DMs sent. Failures are turned into a sentence for the person.
+//! removed, direct messages (invitations, timesheet approvals) sent. Failures are turned into
+//! a sentence for the person.
 
 use crewclock::app::members::DiscordRoleSync;
 use crewclock::domain::{GuildId, UserId};
@@ -88,7 +89,16 @@ pub async fn send_invitation_dm(
         .content(content)
         .components(invitation_buttons(invitation.id))
         .allowed_mentions(no_pings());
-    let user = serenity::UserId::new(invitee.0);
+    send_dm(http, invitee, message).await
+}
+
+/// Sends a direct message to `user`; says whether it arrived, or whether their DMs are closed.
+pub async fn send_dm(
+    http: &serenity::Http,
+    user: UserId,
+    message: serenity::CreateMessage,
+) -> DmOutcome {
+    let user = serenity::UserId::new(user.0);
     let channel = match user.create_dm_channel(http).await {
         Ok(channel) => channel,
         Err(e) => {
@@ -104,7 +114,7 @@ pub async fn send_invitation_dm(
         Ok(_) => DmOutcome::Sent,
         Err(e) if discord_code(&e) == Some(CANNOT_DM) => DmOutcome::Closed,
         Err(e) => {
-            tracing::warn!(error = %e, "could not send the invitation DM");
+            tracing::warn!(error = %e, "could not send a DM");
             DmOutcome::Failed
         }
     }

@@ -1,5 +1,5 @@
-//! Gateway events: invitation buttons pressed in DMs, linked Discord roles changing,
-//! people leaving the server.
+//! Gateway events: invitation and timesheet-approval buttons pressed in DMs, linked Discord
+//! roles changing, people leaving the server.
 
 use crewclock::app::{discord_sync, invitations};
 use crewclock::domain::{DiscordRoleId, GuildId, UserId};
@@ -19,6 +19,11 @@ pub async fn handle(
             interaction: serenity::Interaction::Component(press),
         } if press.data.custom_id.starts_with("cc:inv:") => {
             invitation_button(ctx, press, data).await
+        }
+        serenity::FullEvent::InteractionCreate { interaction }
+            if crate::commands::timesheet::handles(interaction) =>
+        {
+            crate::commands::timesheet::on_interaction(ctx, interaction, data).await
         }
         serenity::FullEvent::GuildMemberUpdate {
             old_if_available,

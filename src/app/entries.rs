@@ -1137,3 +1137,106 @@ pub async fn list_week(
         timesheet,
     })
 }
+
+/// How far back the entry picker looks: entries older than this are still reachable by
+/// number (`#12`, from `/time list`), just not offered.
+pub const RECENT_DAYS: i64 = 31;
+
+/// The short label of an entry in a picker: `#12 Mon 2026-11-23 9:00–10:30 · Website · 1h
+/// 30m`, at most 100 characters (Discord's limit on a choice name).
+pub fn entry_label(entry: &EntryView) -> String {
+    let head = format!("#{} {}", entry.id, entry.when_text());
+    let tail = format!(" · {}", timeparse::format_duration(entry.duration));
+    // What is left for the project name, less " · " and the ellipsis `clip` may add.
+    let room = 100usize.saturating_sub(head.chars().count() + tail.chars().count() + 4);
+    format!("{head} · {}{tail}", clip(&entry.project, room.max(1)))
+}
+
+/// The actor's own recent entries they may still change (newest first), matching `partial`
+/// (in the label or the number), as `#id` suggestions for an entry option.
+pub async fn suggest_entries(
+    app: &App,
+    actor: &Actor,
+    partial: &str,
+    limit: u32,
+) -> AppResult<Vec<super::projects::Suggestion>> {
+    let workspace = workspace_of(app, actor).await?;
+    let mut conn = app.store.conn().await?;
+    let me = active_member(&mut conn, &workspace, actor).await?;
+    if !me.role.can_track_time() {
+        return Ok(Vec::new());
+    }
+    let settings = store::workspaces::load_settings(&mut conn, workspace.id).await?;
+    let now = app.clock.now();
+    let from = now - Duration::days(RECENT_DAYS);
+    // The end is exclusive; a millisecond past now keeps a timer started this instant.
+    let mine =
+        store::entries::list_for_member(&mut conn, me.id, from, now + Duration::milliseconds(1))
+            .await?;
+    let viewing = Viewing::new(&mut conn, &workspace, &me, &settings, now).await?;
+    let views = viewing.views(&mut conn, &mine).await?;
+    let wanted = partial.trim().to_lowercase();
+    let wanted = wanted.trim_start_matches('#');
+    let limit = usize::try_from(limit.clamp(1, super::projects::MAX_SUGGESTIONS)).unwrap_or(25);
+    Ok(views
+        .iter()
+        .rev()
+        .filter(|e| e.you_can_edit)
+        .map(|e| (entry_label(e), e.id))
+        .filter(|(label, _)| wanted.is_empty() || label.to_lowercase().contains(wanted))
+        .take(limit)
+        .map(|(label, id)| super::projects::Suggestion {
+            label,
+            value: format!("#{id}"),
+        })
+        .collect())
+}
+
+/// The entries of the same member that `entry_id` overlaps (those the actor may see), for
+/// naming them when overlaps are flagged rather than refused.
+pub async fn overlaps_of(app: &App, actor: &Actor, entry_id: i64) -> AppResult<Vec<EntryView>> {
+    let workspace = workspace_of(app, actor).await?;
+    let mut conn = app.store.conn().await?;
+    let me = active_member(&mut conn, &workspace, actor).await?;
+    let settings = store::workspaces::load_settings(&mut conn, workspace.id).await?;
+    let now = app.clock.now();
+    let entry = visible_entry(&mut conn, &workspace, &me, entry_id, &settings).await?;
+    let clashes = store::entries::overlapping(
+        &mut conn,
+        entry.member_id,
+        entry.started_at,
+        entry.end_or(now),
+        Some(entry.id),
+        now,
+    )
+    .await?;
+    let mut visible = Vec::with_capacity(clashes.len());
+    for clash in clashes {
+        if may_see(&mut conn, &me, &clash, &settings).await? {
+            visible.push(clash);
+        }
+    }
+    let viewing = Viewing::new(&mut conn, &workspace, &me, &settings, now).await?;
+    viewing.views(&mut conn, &visible).await
+}
+
+/// The entry as the actor sees it, if they may change or delete it now; otherwise the refusal
+/// `edit` and `delete` would give (whose time it is, locks). For asking before deleting.
+pub async fn check_change(app: &App, actor: &Actor, entry_id: i64) -> AppResult<EntryView> {
+    let workspace = workspace_of(app, actor).await?;
+    let mut conn = app.store.conn().await?;
+    let me = active_member(&mut conn, &workspace, actor).await?;
+    let settings = store::workspaces::load_settings(&mut conn, workspace.id).await?;
+    let now = app.clock.now();
+    let entry = visible_entry(&mut conn, &workspace, &me, entry_id, &settings).await?;
+    let rel = relation(&mut conn, &me, entry.member_id).await?;
+    let lock = lock_at(&mut conn, entry.member_id, entry.started_at, now, &settings).await?;
+    let lock = if entry.running() && rel.own {
+        rules::stop_own_timer(&lock)
+    } else {
+        lock
+    };
+    rules::change_entry(rel, &settings, &lock)?;
+    let viewing = Viewing::new(&mut conn, &workspace, &me, &settings, now).await?;
+    viewing.view(&mut conn, &entry).await
+}

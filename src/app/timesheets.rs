@@ -495,3 +495,60 @@ pub async fn withdraw_approval(
 ) -> AppResult<TimesheetDecided> {
     decide(app, actor, user, week, Act::WithdrawApproval, None).await
 }
+
+/// Whether the actor may decide `user`'s week now (the week waits for a decision and the actor
+/// is one of its approvers), without deciding: adapters ask before opening a form for the
+/// rejection reason. Refusals are the ones `reject` would give.
+pub async fn check_decide(
+    app: &App,
+    actor: &Actor,
+    user: UserId,
+    week: Option<&str>,
+) -> AppResult<TimesheetView> {
+    let workspace = workspace_of(app, actor).await?;
+    let mut conn = app.store.conn().await?;
+    let me = active_member(&mut conn, &workspace, actor).await?;
+    let member = member_by_user(&mut conn, &workspace, user).await?;
+    let rel = relation(&mut conn, &me, member.id).await?;
+    rules::decide_timesheet(rel)?;
+    let now = app.clock.now();
+    let (week_start, span, tz, row) =
+        week_of(&mut conn, &member, week, now, Naming::Stored).await?;
+    let current = row
+        .as_ref()
+        .map(|t| t.status)
+        .unwrap_or(TimesheetStatus::Open);
+    current
+        .decide(week_start, false, &member.display_name)
+        .map_err(AppError::conflict)?;
+    view_of(&mut conn, &member, week_start, span, tz, row.as_ref(), now).await
+}
+
+/// Who is asked to approve the actor's weeks: their team managers who may decide them, else
+/// the Owner and the Admins. Never the actor themselves (an Owner or Admin with nobody else
+/// to ask approves their own week with `/timesheet approve`).
+pub async fn approvers(app: &App, actor: &Actor) -> AppResult<Vec<PersonRef>> {
+    let workspace = workspace_of(app, actor).await?;
+    let mut conn = app.store.conn().await?;
+    let me = active_member(&mut conn, &workspace, actor).await?;
+    rules::submit_timesheet(me.role)?;
+    let mut found = Vec::new();
+    for id in store::team::managers_of(&mut conn, me.id).await? {
+        let Some(manager) = store::members::find(&mut conn, id).await? else {
+            continue;
+        };
+        let rel = relation(&mut conn, &manager, me.id).await?;
+        if manager.active && manager.id != me.id && rules::decide_timesheet(rel).is_ok() {
+            found.push(PersonRef::of(&manager));
+        }
+    }
+    if found.is_empty() {
+        found = store::members::list(&mut conn, workspace.id, false)
+            .await?
+            .iter()
+            .filter(|m| m.role.is_admin() && m.id != me.id)
+            .map(PersonRef::of)
+            .collect();
+    }
+    Ok(found)
+}

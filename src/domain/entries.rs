@@ -71,7 +71,7 @@ pub fn change_entry(who: Relation, settings: &Settings, lock: &Lock) -> Result<(
     match lock {
         Lock::Open => Ok(()),
         Lock::Approved { week } => deny(format!(
-            "This entry is in the approved timesheet for the week of {week}; it is locked for everyone until the approval is withdrawn (/timesheet withdraw by whoever approved it)."
+            "This entry is in the approved timesheet for the week of {week}; it is locked for everyone until the approval is withdrawn (/timesheet reopen, by whoever may approve it)."
         )),
         Lock::DateLocked { .. } if admin => Ok(()),
         Lock::DateLocked { days } => deny(format!(

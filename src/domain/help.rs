@@ -37,6 +37,9 @@ enum Who {
     /// Those who may set project rates: Owner and Admin, plus project managers (any role that
     /// tracks time) when who_can_see_rates is anyone.
     RateEditors,
+    /// Those who may approve timesheets: Owner and Admin (all), Managers (as team managers of
+    /// their members; Admins may be team managers too).
+    Approvers,
 }
 
 /// Whether a who_can_create_* setting lets `role` create.
@@ -68,6 +71,7 @@ impl CommandHelp {
             (Who::Trackers, Some(role)) => role.can_track_time(),
             (Who::ProjectCreators, Some(role)) => creates(role, settings.who_can_create_projects),
             (Who::TagCreators, Some(role)) => creates(role, settings.who_can_create_tags),
+            (Who::Approvers, Some(role)) => role.is_manager_or_above(),
             (Who::RateEditors, Some(role)) => {
                 role.is_admin()
                     || (role.can_track_time()
@@ -126,6 +130,11 @@ pub const CATALOGUE: &[CommandHelp] = &[
     ),
     cmd("workspace audit", "Read the audit log", Who::Admins),
     cmd(
+        "workspace rate",
+        "Set the workspace's default hourly rate",
+        Who::Admins,
+    ),
+    cmd(
         "member list",
         "List the workspace's members",
         Who::NonGuests,
@@ -147,6 +156,7 @@ pub const CATALOGUE: &[CommandHelp] = &[
         Who::Admins,
     ),
     cmd("member leave", "Leave the workspace", Who::AllButOwner),
+    cmd("member rate", "Set a member's hourly rate", Who::Admins),
     cmd(
         "invite user",
         "Invite someone by Discord user",
@@ -294,6 +304,53 @@ pub const CATALOGUE: &[CommandHelp] = &[
         "Delete a project stage (its projects keep no stage)",
         Who::Admins,
     ),
+    cmd(
+        "time add",
+        "Add time you worked (or, when allowed, someone else's)",
+        Who::Trackers,
+    ),
+    cmd("time edit", "Change a time entry", Who::Trackers),
+    cmd("time delete", "Delete a time entry", Who::Trackers),
+    cmd(
+        "time list",
+        "A week's entries with day totals: yours, or someone's you may see",
+        Who::NonGuests,
+    ),
+    cmd(
+        "timesheet submit",
+        "Submit your week for approval",
+        Who::Trackers,
+    ),
+    cmd(
+        "timesheet withdraw",
+        "Take back a submitted week that isn't approved",
+        Who::Trackers,
+    ),
+    cmd(
+        "timesheet status",
+        "Where a week stands: yours, or a member's you may see",
+        Who::NonGuests,
+    ),
+    cmd(
+        "timesheet pending",
+        "Submitted weeks waiting for your decision",
+        Who::Approvers,
+    ),
+    cmd(
+        "timesheet approve",
+        "Approve a member's week (its entries lock)",
+        Who::Approvers,
+    ),
+    cmd(
+        "timesheet reject",
+        "Reject a member's week with a reason",
+        Who::Approvers,
+    ),
+    cmd(
+        "timesheet reopen",
+        "Withdraw an approval (the week's entries unlock)",
+        Who::Approvers,
+    ),
 ];
 
 /// The commands `role` may use (`None`: not in the workspace), in catalogue order.
@@ -399,6 +456,31 @@ mod tests {
             assert_eq!(p.contains(&"stage list"), role != Role::Guest, "{role}");
         }
         assert!(!paths(None, &s).contains(&"project list"));
+    }
+
+    #[test]
+    fn time_and_timesheets_by_role() {
+        let s = Settings::default();
+        for role in Role::ALL {
+            let p = paths(Some(role), &s);
+            for path in ["time add", "time edit", "time delete", "timesheet submit"] {
+                assert_eq!(p.contains(&path), role.can_track_time(), "{path} {role}");
+            }
+            for path in ["time list", "timesheet status"] {
+                assert_eq!(p.contains(&path), role != Role::Guest, "{path} {role}");
+            }
+            for path in ["timesheet approve", "timesheet reject", "timesheet reopen"] {
+                assert_eq!(
+                    p.contains(&path),
+                    role.is_manager_or_above(),
+                    "{path} {role}"
+                );
+            }
+            for path in ["workspace rate", "member rate"] {
+                assert_eq!(p.contains(&path), role.is_admin(), "{path} {role}");
+            }
+        }
+        assert!(!paths(None, &s).contains(&"time list"));
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! `/member …`: the people in the workspace.
 
-use crewclock::app::members;
+use crewclock::app::{members, rates};
 use crewclock::domain::{GuildId, Role, UserId};
 use poise::serenity_prelude as serenity;
 
@@ -13,7 +13,7 @@ use crate::render::{self, no_pings};
 #[poise::command(
     slash_command,
     guild_only,
-    subcommands("list", "info", "role", "remove", "team_manager", "leave"),
+    subcommands("list", "info", "role", "remove", "team_manager", "leave", "rate"),
     subcommand_required
 )]
 pub async fn member(_ctx: Context<'_>) -> Result<(), Error> {
@@ -237,4 +237,26 @@ async fn leave(ctx: Context<'_>) -> Result<(), Error> {
         }
         Err(e) => update(ctx, &press, &e.user_message()).await,
     }
+}
+
+/// Set a member's own hourly rate, in the workspace currency, or none
+#[poise::command(slash_command, guild_only)]
+async fn rate(
+    ctx: Context<'_>,
+    #[description = "The member"] member: serenity::User,
+    #[description = "An amount per hour like 85 or 85.50, or none"]
+    #[max_length = 40]
+    rate: String,
+) -> Result<(), Error> {
+    let user = UserId(member.id.get());
+    let set = rates::set_member_rate(&ctx.data().app, &actor(ctx), user, &rate).await?;
+    // Privately: rates are for those who may see money amounts.
+    let who = render::mention(user);
+    let text = match set {
+        Some(rate) => format!(
+            "{who}'s hourly rate is now {rate} per hour, on projects without a rate of their own for them."
+        ),
+        None => format!("{who} has no hourly rate of their own now; the workspace rate applies."),
+    };
+    private(ctx, text).await
 }

@@ -10,6 +10,8 @@ mod project;
 mod stage;
 mod tag;
 mod task;
+mod time;
+pub(crate) mod timesheet;
 mod workspace;
 
 use std::time::Duration;
@@ -33,6 +35,8 @@ pub fn all() -> Vec<poise::Command<Data, Error>> {
         task::task(),
         tag::tag(),
         stage::stage(),
+        time::time(),
+        timesheet::timesheet(),
         help::help(),
     ]
 }

@@ -253,6 +253,41 @@ async fn tasks_where(
     answer(found)
 }
 
+/// A comma-separated list of tags: the earlier ones are kept as typed and the last one is
+/// completed (`design, #4` reads as two tags to the core).
+pub async fn tag_list(ctx: Context<'_>, partial: &str) -> serenity::CreateAutocompleteResponse {
+    let (done, last) = match partial.rsplit_once(',') {
+        Some((done, last)) => (format!("{}, ", done.trim()), last.trim()),
+        None => (String::new(), partial.trim()),
+    };
+    let found = projects::suggest_tags(&ctx.data().app, &actor(ctx), last, MAX_SUGGESTIONS)
+        .await
+        .map(|tags| {
+            tags.into_iter()
+                .map(|t| Suggestion {
+                    label: label(&format!("{done}{}", t.label)),
+                    value: format!("{done}{}", t.value),
+                })
+                // A value Discord can't take (over 100 characters) is left out, not cut.
+                .filter(|s| s.value.chars().count() <= MAX_CHOICE_CHARS)
+                .collect()
+        });
+    answer(found)
+}
+
+/// The caller's recent entries they may still change, newest first.
+pub async fn entry(ctx: Context<'_>, partial: &str) -> serenity::CreateAutocompleteResponse {
+    answer(
+        crewclock::app::entries::suggest_entries(
+            &ctx.data().app,
+            &actor(ctx),
+            partial,
+            MAX_SUGGESTIONS,
+        )
+        .await,
+    )
+}
+
 /// The palette's color names (a hex color may be typed instead).
 pub async fn color(_ctx: Context<'_>, partial: &str) -> serenity::CreateAutocompleteResponse {
     let partial = partial.trim().to_lowercase();

@@ -1,6 +1,6 @@
 //! `/workspace …`: the workspace itself, its settings, ownership, Discord role links, audit.
 
-use crewclock::app::{role_links, workspace as ws};
+use crewclock::app::{rates, role_links, workspace as ws};
 use crewclock::domain::settings::{SettingKey, Settings};
 use crewclock::domain::{DiscordRoleId, Role, UserId};
 use poise::serenity_prelude as serenity;
@@ -22,7 +22,8 @@ use crate::render::{self, no_pings};
         "delete",
         "link_role",
         "unlink_role",
-        "audit"
+        "audit",
+        "rate"
     ),
     subcommand_required
 )]
@@ -340,4 +341,23 @@ async fn audit(ctx: Context<'_>) -> Result<(), Error> {
         }
     }
     paginate(ctx, "Audit log", &lines, true).await
+}
+
+/// Set the workspace's default hourly rate (85, 85.50 EUR, €85), or none
+#[poise::command(slash_command, guild_only)]
+async fn rate(
+    ctx: Context<'_>,
+    #[description = "An amount per hour like 85, 85.50 EUR or €85, or none"]
+    #[max_length = 40]
+    rate: String,
+) -> Result<(), Error> {
+    let set = rates::set_workspace_rate(&ctx.data().app, &actor(ctx), &rate).await?;
+    // Privately: only the Owner and Admins set it, and rates are for those who may see money.
+    let text = match set {
+        Some(rate) => format!(
+            "The workspace's default hourly rate is now {rate} per hour. It applies where no project or member rate is set."
+        ),
+        None => "The workspace has no default hourly rate now.".to_string(),
+    };
+    private(ctx, text).await
 }
