@@ -217,7 +217,7 @@ async fn bad_input(w: &World) {
         ("abc", mon.as_str(), "isn't a duration I understand. Type hours and minutes, like 1h 30m, 90m, 1.5h or 1:30."),
         ("25h", mon.as_str(), "is more than 24 hours"),
         ("1:75", mon.as_str(), "use 00 to 59"),
-        ("9:00-9:00", mon.as_str(), "The range starts and ends at 9:00. Type a range like 9:00-10:30."),
+        ("9:00-9:00", mon.as_str(), "starts and ends at the same time. Type a range like 9:00-10:30."),
         ("1h", "tomorrow", "is in the future. Time can only be entered for today or earlier."),
         ("1h", "2026-02-30", "February 2026 has 28 days, so day 30 doesn't exist."),
         ("1h", "someday", "isn't a date I understand. Type today, yesterday, a weekday like mon"),

@@ -331,7 +331,7 @@ pub fn week_lines(week: &WeekList) -> (String, Vec<String>) {
         }
     }
     if week.entries.is_empty() {
-        lines.push("No time in this week yet. Add some with /time add.".into());
+        lines.push("No time entered in this week.".into());
     }
     let mut totals = vec![format!("**Week total: {}**", format_duration(week.total))];
     if let Some(billable) = week.billable_total {
