@@ -188,6 +188,32 @@ async fn input_forms(w: &World) {
         .await;
     w.run(&w.alice, "tag create", vec![opt::string("name", "urgent")])
         .await;
+    // The tags option completes the last tag of a list.
+    let choices = w
+        .sim
+        .autocomplete(
+            &bob,
+            w.general,
+            "time add",
+            vec![
+                opt::string("project", "Website"),
+                opt::string("time", "1h"),
+                opt::focused("tags", "design, ur"),
+            ],
+        )
+        .await
+        .choices()
+        .await;
+    assert_eq!(choices.len(), 1, "{choices:?}");
+    assert_eq!(choices[0].name, "design, urgent");
+    assert!(
+        choices[0]
+            .value
+            .as_str()
+            .unwrap_or("")
+            .starts_with("design, #"),
+        "{choices:?}"
+    );
     let mut options = add("Website", "16:00-17:00", &mon);
     options.push(opt::string("description", "Homepage **draft**"));
     options.push(opt::string("tags", "design, urgent"));
@@ -429,6 +455,48 @@ async fn edit_and_delete(w: &World) {
     );
     assert_eq!(choices[0].value, serde_json::json!(format!("#{id}")));
     let entry = opt::string("entry", format!("#{id}"));
+    // The task picker of an edit offers the tasks of the entry's project.
+    w.run(
+        &w.alice,
+        "task create",
+        vec![
+            opt::string("project", "Website"),
+            opt::string("name", "Design"),
+        ],
+    )
+    .await;
+    let tasks = w
+        .sim
+        .autocomplete(
+            &bob,
+            w.general,
+            "time edit",
+            vec![entry.clone(), opt::focused("task", "")],
+        )
+        .await
+        .choices()
+        .await;
+    let names: Vec<&str> = tasks.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["Design"]);
+    private_reply(
+        w,
+        &bob,
+        "time edit",
+        vec![entry.clone(), opt::string("task", "Design")],
+        &["**Website** › Design"],
+    )
+    .await;
+    private_reply(
+        w,
+        &bob,
+        "time edit",
+        vec![entry.clone(), opt::string("task", "none")],
+        &[&format!(
+            "{} 9:00–10:30 (1h 30m) · **Website** · ",
+            shown_day(&mon)
+        )],
+    )
+    .await;
     private_reply(
         w,
         &bob,

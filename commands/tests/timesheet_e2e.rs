@@ -281,6 +281,19 @@ async fn approve_by_dm(w: &World) {
         &[&lock],
     )
     .await;
+    // Locked entries are not offered by the entry picker.
+    let offered = w
+        .sim
+        .autocomplete(
+            &bob,
+            w.general,
+            "time edit",
+            vec![opt::focused("entry", "")],
+        )
+        .await
+        .choices()
+        .await;
+    assert!(offered.is_empty(), "{offered:?}");
     private_reply(
         w,
         &bob,

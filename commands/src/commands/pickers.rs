@@ -288,6 +288,30 @@ pub async fn entry(ctx: Context<'_>, partial: &str) -> serenity::CreateAutocompl
     )
 }
 
+/// Tasks for `/time edit`: of the project chosen in the same command, else of the entry's
+/// own project.
+pub async fn entry_task(ctx: Context<'_>, partial: &str) -> serenity::CreateAutocompleteResponse {
+    if other_option(ctx, "project").is_some() {
+        return task(ctx, partial).await;
+    }
+    let Some(entry) = other_option(ctx, "entry") else {
+        return respond(Vec::new());
+    };
+    let Ok(id) = entry.trim().trim_start_matches('#').parse::<i64>() else {
+        return respond(Vec::new());
+    };
+    let app = &ctx.data().app;
+    let who = actor(ctx);
+    let found = match crewclock::app::entries::get(app, &who, id).await {
+        Ok(view) => {
+            let project = format!("#{}", view.project_id);
+            projects::suggest_tasks(app, &who, &project, partial, MAX_SUGGESTIONS).await
+        }
+        Err(e) => Err(e),
+    };
+    answer(found)
+}
+
 /// The palette's color names (a hex color may be typed instead).
 pub async fn color(_ctx: Context<'_>, partial: &str) -> serenity::CreateAutocompleteResponse {
     let partial = partial.trim().to_lowercase();

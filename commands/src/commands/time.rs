@@ -216,7 +216,7 @@ async fn edit(
     #[max_length = 100]
     project: Option<String>,
     #[description = "A task of its project (none to remove)"]
-    #[autocomplete = "pickers::task"]
+    #[autocomplete = "pickers::entry_task"]
     #[max_length = 100]
     task: Option<String>,
     #[description = "A new length (1h30m, keeps the start) or range (9:00-10:30)"]
