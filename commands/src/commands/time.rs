@@ -373,3 +373,27 @@ fn entry_line(e: &EntryView) -> String {
     }
     parts.join(" · ")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entries_are_named_by_number() {
+        assert_eq!(entry_id("#12").unwrap(), 12);
+        assert_eq!(entry_id(" 7 ").unwrap(), 7);
+        for bad in ["", "#", "abc", "#0", "-3", "Mon 2026-11-23"] {
+            let message = entry_id(bad).unwrap_err().user_message();
+            assert!(
+                message.contains("type its number from /time list"),
+                "{message}"
+            );
+        }
+    }
+
+    #[test]
+    fn none_clears() {
+        assert!(is_none("none") && is_none(" None ") && is_none("-"));
+        assert!(!is_none("design"));
+    }
+}

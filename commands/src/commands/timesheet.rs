@@ -130,23 +130,35 @@ async fn ask_approvers(ctx: Context<'_>, me: &Actor, sheet: &TimesheetView) -> S
     }
     let mut lines = Vec::new();
     if !asked.is_empty() {
-        lines.push(format!("Asked for approval by DM: {}.", asked.join(", ")));
+        lines.push(format!("Asked for approval by DM: {}.", listed(&asked)));
     }
     if !closed.is_empty() {
         lines.push(format!(
             "⚠️ {} {} direct messages from me closed, so I couldn't ask there; it waits in their /timesheet pending.",
-            closed.join(", "),
+            listed(&closed),
             if closed.len() == 1 { "has" } else { "have" }
         ));
     }
     if !failed.is_empty() {
         lines.push(format!(
             "⚠️ Discord didn't deliver my message to {}; it waits in their /timesheet pending.",
-            failed.join(", ")
+            listed(&failed)
         ));
     }
     lines.join("\n")
 }
+
+/// People, at most [`MAX_LISTED`] of them, so a workspace with many Admins stays within
+/// Discord's 2000 characters.
+fn listed(people: &[String]) -> String {
+    let shown = people[..people.len().min(MAX_LISTED)].join(", ");
+    match people.len().saturating_sub(MAX_LISTED) {
+        0 => shown,
+        more => format!("{shown} and {more} more"),
+    }
+}
+
+const MAX_LISTED: usize = 15;
 
 /// The approver's DM: what was submitted, with Approve / Reject buttons.
 fn approval_request(
@@ -641,4 +653,43 @@ async fn on_reason(
     )
     .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn button_ids_name_server_member_and_week() {
+        let target = Target::parse("cc:ts:approve:111:222:2026-11-16").unwrap();
+        assert_eq!(
+            (
+                target.verb.as_str(),
+                target.guild,
+                target.member,
+                target.week.as_str()
+            ),
+            ("approve", 111, UserId(222), "2026-11-16")
+        );
+        assert_eq!(target.key(), "111:222:2026-11-16");
+        for bad in [
+            "cc:ts:approve:111:222",
+            "cc:ts:approve:x:222:2026-11-16",
+            "cc:ts:approve:0:222:2026-11-16",
+            "cc:ts:approve:111:222:2026-11-16:extra",
+            "cc:inv:accept:1",
+        ] {
+            assert!(Target::parse(bad).is_none(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn long_lists_of_people_are_cut() {
+        let few: Vec<String> = (0..3).map(|i| format!("p{i}")).collect();
+        assert_eq!(listed(&few), "p0, p1, p2");
+        let many: Vec<String> = (0..40).map(|i| format!("<@{i:020}>")).collect();
+        let text = listed(&many);
+        assert!(text.ends_with(" and 25 more"), "{text}");
+        assert!(text.chars().count() < 600);
+    }
 }
