@@ -631,7 +631,7 @@ async fn budgets(conn: &mut Conn, c: &Context, f: &Filter) -> AppResult<Vec<Repo
     let mut out = Vec::new();
     for id in ids {
         let Some((project, membership)) =
-            store::projects::find_project(conn, c.workspace_id, c.me.id, id).await?
+            store::projects::find_project(conn, c.workspace_id, id, c.me.id).await?
         else {
             continue;
         };
