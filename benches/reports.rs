@@ -100,6 +100,10 @@ async fn bench(label: &str, url: &str, opts: &GenOptions) {
         RangeSpec::fixed(last_month, last_month_end).expect("month"),
         vec![GroupBy::Project],
     );
+    let month_budgets = ReportQuery {
+        budgets: true,
+        ..month.clone()
+    };
     let whole = ReportQuery::new(
         RangeSpec::fixed(summary.first_day, summary.last_day).expect("range"),
         vec![GroupBy::Member],
@@ -107,6 +111,13 @@ async fn bench(label: &str, url: &str, opts: &GenOptions) {
     for (name, who, query, runs, target_ms) in [
         ("one month by project (Owner)", &owner, &month, 40, 50.0),
         ("whole range by member (Owner)", &owner, &whole, 12, 300.0),
+        (
+            "month by project+budgets (Owner)",
+            &owner,
+            &month_budgets,
+            20,
+            50.0,
+        ),
         ("one month by project (Member)", &member, &month, 40, 50.0),
         ("whole range by member (Member)", &member, &whole, 12, 300.0),
     ] {
@@ -135,14 +146,19 @@ async fn main() {
         entries,
         ..GenOptions::default()
     };
-    let path = std::env::temp_dir().join(format!("crewclock-bench-reports-{entries}.db"));
-    bench(
-        "SQLite",
-        &format!("sqlite://{}?mode=rwc", path.display()),
-        &opts,
-    )
-    .await;
+    // CREWCLOCK_BENCH_ONLY=sqlite or =postgres runs one database.
+    let only = std::env::var("CREWCLOCK_BENCH_ONLY").unwrap_or_default();
+    if only != "postgres" {
+        let path = std::env::temp_dir().join(format!("crewclock-bench-reports-{entries}.db"));
+        bench(
+            "SQLite",
+            &format!("sqlite://{}?mode=rwc", path.display()),
+            &opts,
+        )
+        .await;
+    }
     match std::env::var(POSTGRES_URL_ENV) {
+        _ if only == "sqlite" => {}
         Ok(base) => {
             sqlx::any::install_default_drivers();
             let mut admin = <sqlx::AnyConnection as sqlx::Connection>::connect(&base)

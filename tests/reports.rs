@@ -366,6 +366,13 @@ async fn amounts_follow_who_can_see_rates(h: &Harness) {
     )
     .await
     .unwrap();
+    assert!(reports::summary(app, &f.w.other, &q)
+        .await
+        .unwrap()
+        .budgets
+        .is_empty());
+    let mut q = q;
+    q.budgets = true;
     let report = reports::summary(app, &f.w.other, &q).await.unwrap();
     assert_eq!(report.budgets.len(), 1);
     assert_eq!(report.budgets[0].tracked_seconds, 3 * H);
