@@ -433,7 +433,12 @@ async fn sums_by_prefix(
     };
     let pricing = if c.money_visible {
         let (workspace_rate, _) = store::rates::workspace_rate(conn, c.workspace_id).await?;
-        Some(Pricing { workspace_rate })
+        let (member_rates, project_member_rates) = db::rate_kinds(conn, c.workspace_id).await?;
+        Some(Pricing {
+            workspace_rate,
+            member_rates,
+            project_member_rates,
+        })
     } else {
         None
     };
