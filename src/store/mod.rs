@@ -6,11 +6,13 @@
 
 pub mod audit;
 pub mod entries;
+pub mod gen_data;
 pub mod invitations;
 pub mod jobs;
 pub mod members;
 pub mod projects;
 pub mod rates;
+pub mod reports;
 pub mod role_links;
 pub mod team;
 pub mod timesheets;
