@@ -13,6 +13,7 @@ pub mod projects;
 pub mod rates;
 pub mod reminders;
 pub mod role_links;
+pub mod sharing;
 pub mod timers;
 pub mod timesheets;
 pub mod workspace;

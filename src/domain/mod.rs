@@ -9,9 +9,10 @@ pub mod projects;
 pub mod role;
 pub mod role_sync;
 pub mod settings;
+pub mod sharing;
 pub mod timeparse;
 
-pub use ids::{DiscordRoleId, GuildId, UserId};
+pub use ids::{ChannelId, DiscordRoleId, GuildId, UserId};
 pub use role::Role;
 
 /// A refusal by the rulebook, worded for the person who asked.

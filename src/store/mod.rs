@@ -12,6 +12,7 @@ pub mod members;
 pub mod projects;
 pub mod rates;
 pub mod role_links;
+pub mod sharing;
 pub mod team;
 pub mod timesheets;
 pub mod workspaces;
