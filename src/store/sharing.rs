@@ -292,22 +292,15 @@ pub async fn tracked_minutes(
     now: DateTime<Utc>,
 ) -> Result<i64, StoreError> {
     let row = sqlx::query(
-        "SELECT COALESCE(SUM(COALESCE(ended_at, $2) - started_at), 0) AS total
+        // SUM of BIGINT is NUMERIC on PostgreSQL, which the Any driver can't decode.
+        "SELECT CAST(COALESCE(SUM(COALESCE(ended_at, $2) - started_at), 0) AS BIGINT) AS total
          FROM time_entries WHERE project_id = $1",
     )
     .bind(project_id)
     .bind(millis(now))
     .fetch_one(&mut *conn)
     .await?;
-    // SUM of BIGINT is NUMERIC on PostgreSQL; the Any driver may hand it over as text.
-    let total: i64 = match row.try_get::<i64, _>("total") {
-        Ok(total) => total,
-        Err(_) => {
-            let text: String = row.try_get("total")?;
-            text.parse()
-                .map_err(|_| decode_error(format!("bad tracked total: {text}")))?
-        }
-    };
+    let total: i64 = row.try_get("total")?;
     Ok(total / 60_000)
 }
 
