@@ -702,3 +702,56 @@ async fn every_change_is_audited(h: &Harness) {
     );
 }
 db_test!(every_share_change_is_audited, every_change_is_audited);
+
+async fn removed_guest_loses_shares(h: &Harness) {
+    let w = world(h).await;
+    let app = &w.ws.app;
+    let cara = person(h, "Cara Customer");
+    sharing::share_project(
+        app,
+        &w.cast.owner,
+        "Website",
+        w.channel,
+        std::slice::from_ref(&cara),
+        "stage",
+    )
+    .await
+    .unwrap();
+    let removed = crewclock::app::members::remove(app, &w.cast.owner, cara.0)
+        .await
+        .unwrap();
+    assert_eq!(
+        removed.unshared,
+        vec![ChannelAccess {
+            channel: w.channel,
+            user: cara.0
+        }]
+    );
+    // Invited back as a Guest, the old share does not come back by itself.
+    let inv =
+        crewclock::app::invitations::invite_user(app, &w.cast.owner, cara.0, &cara.1, Role::Guest)
+            .await
+            .unwrap();
+    let guest = guest_actor(&w, cara.0, &cara.1);
+    crewclock::app::invitations::accept(app, &guest, inv.id)
+        .await
+        .unwrap();
+    assert!(sharing::card_for_guest(app, &guest, "Website")
+        .await
+        .is_err());
+    let again = sharing::share_project(
+        app,
+        &w.cast.owner,
+        "Website",
+        w.channel,
+        std::slice::from_ref(&cara),
+        "stage",
+    )
+    .await
+    .unwrap();
+    assert_eq!(again.added.len(), 1);
+    assert!(sharing::card_for_guest(app, &guest, "Website")
+        .await
+        .is_ok());
+}
+db_test!(removed_guests_lose_their_shares, removed_guest_loses_shares);

@@ -421,6 +421,39 @@ async fn end_share(
     Ok((removed, remove_view))
 }
 
+/// Takes a member off every share they are a guest of (they are being removed), inside the
+/// caller's transaction. Returns the overwrites to remove.
+pub(crate) async fn remove_from_all_shares(
+    app: &App,
+    tx: &mut Tx,
+    workspace: &Workspace,
+    actor: &Actor,
+    member: &Member,
+) -> AppResult<Vec<ChannelAccess>> {
+    let lost = store::sharing::remove_guest_everywhere(tx, member.id, app.clock.now()).await?;
+    let mut remove_view = Vec::with_capacity(lost.len());
+    for (share_id, channel) in lost {
+        record(
+            app,
+            tx,
+            workspace.id,
+            actor,
+            Change {
+                action: "share.guest_remove",
+                target: member_target(member),
+                before: Some(json!({ "share": share_id })),
+                after: None,
+            },
+        )
+        .await?;
+        remove_view.push(ChannelAccess {
+            channel,
+            user: member.user_id,
+        });
+    }
+    Ok(remove_view)
+}
+
 /// Revokes every live share of the workspace (sharing was turned off), inside the caller's
 /// transaction. Returns the overwrites to remove.
 pub(crate) async fn revoke_all_in(

@@ -261,6 +261,38 @@ pub async fn remove_guest(
     Ok(done.rows_affected() == 1)
 }
 
+/// Ends a member's access to every share (they were removed from the workspace). Returns
+/// the ids and guest channels of the live shares they lost.
+pub async fn remove_guest_everywhere(
+    conn: &mut Conn,
+    member_id: i64,
+    now: DateTime<Utc>,
+) -> Result<Vec<(i64, ChannelId)>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT s.id, s.guest_channel_id FROM share_guests g JOIN shares s ON s.id = g.share_id
+         WHERE g.member_id = $1 AND g.removed_at IS NULL AND s.revoked_at IS NULL
+         ORDER BY s.id",
+    )
+    .bind(member_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    sqlx::query(
+        "UPDATE share_guests SET removed_at = $2 WHERE member_id = $1 AND removed_at IS NULL",
+    )
+    .bind(member_id)
+    .bind(millis(now))
+    .execute(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok((
+                row.try_get("id")?,
+                ChannelId::from_db(row.try_get("guest_channel_id")?),
+            ))
+        })
+        .collect()
+}
+
 // ---------------------------------------------------------------------------------------
 // What a card is built from
 // ---------------------------------------------------------------------------------------
