@@ -9,7 +9,10 @@
 //!   done) give the card to post in the guest channel, with only the shared fields.
 //! - The gateway handler passes every message, edit and delete to [`record_message`],
 //!   [`record_edit`] and [`record_delete`]; messages outside share channels cost one indexed
-//!   lookup and are ignored. Replayed events store nothing twice.
+//!   lookup and are ignored. Replayed events store nothing twice. The handler skips the
+//!   bot's own posts (cards, summaries), which are not chat.
+//! - Removing a member (`members::remove`) ends their shares; `Removed::unshared` lists the
+//!   overwrites to remove, like `SettingChanged::unshared` when sharing is turned off.
 //! - A worker calls [`due_share_summaries`] now and then, posts each card and calls
 //!   [`mark_summary_posted`] (or [`release_summary`] when posting failed).
 //! - [`card_for_guest`] and [`chat`] serve the guest's `/p/<token>` page and chat views.
