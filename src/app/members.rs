@@ -145,6 +145,8 @@ pub async fn change_role(
 pub struct Removed {
     pub member: Member,
     pub discord: DiscordRoleSync,
+    /// A removed member loses every share: the channel permission overwrites to remove.
+    pub unshared: Vec<super::sharing::ChannelAccess>,
 }
 
 /// Deactivates a member; everything they tracked or made stays (rule 5).
@@ -213,6 +215,9 @@ async fn deactivate(
     let now = app.clock.now();
     store::members::deactivate(tx, target.id, now).await?;
     store::team::drop_all_for(tx, target.id, false).await?;
+    // Shares end with the membership, so an invitation back doesn't revive them.
+    let unshared =
+        super::sharing::remove_from_all_shares(app, tx, workspace, actor, target).await?;
     let discord = role_sync_for(tx, workspace.id, Some(target.role), None).await?;
     record(
         app,
@@ -234,6 +239,7 @@ async fn deactivate(
             ..target.clone()
         },
         discord,
+        unshared,
     })
 }
 

@@ -14,6 +14,7 @@ pub mod rates;
 pub mod reminders;
 pub mod reports;
 pub mod role_links;
+pub mod sharing;
 pub mod timers;
 pub mod timesheets;
 pub mod workspace;

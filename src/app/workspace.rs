@@ -125,6 +125,9 @@ pub struct SettingChanged {
     pub key: SettingKey,
     pub before: String,
     pub after: String,
+    /// Turning sharing_enabled off revokes every share: the channel permission overwrites
+    /// the bot must remove.
+    pub unshared: Vec<super::sharing::ChannelAccess>,
 }
 
 /// Changes one setting by name, e.g. `("seat_limit", "10")`.
@@ -153,10 +156,11 @@ pub async fn set_setting(
             "The workspace has {guests} guests, so guest_limit can't go below {guests}. Remove guests first."
         )));
     }
-    let change = SettingChanged {
+    let mut change = SettingChanged {
         key,
         before: current.value_of(key),
         after: next.value_of(key),
+        unshared: Vec::new(),
     };
     if change.before != change.after {
         store::workspaces::save_settings(&mut tx, workspace.id, &next).await?;
@@ -173,6 +177,10 @@ pub async fn set_setting(
             },
         )
         .await?;
+        if current.sharing_enabled && !next.sharing_enabled {
+            change.unshared =
+                super::sharing::revoke_all_in(app, &mut tx, &workspace, actor).await?;
+        }
     }
     tx.commit().await?;
     Ok(change)

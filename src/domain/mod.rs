@@ -11,9 +11,10 @@ pub mod report;
 pub mod role;
 pub mod role_sync;
 pub mod settings;
+pub mod sharing;
 pub mod timeparse;
 
-pub use ids::{DiscordRoleId, GuildId, UserId};
+pub use ids::{ChannelId, DiscordRoleId, GuildId, UserId};
 pub use role::Role;
 
 /// A refusal by the rulebook, worded for the person who asked.

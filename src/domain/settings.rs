@@ -62,6 +62,8 @@ pub struct Settings {
     pub overlap_policy: OverlapPolicy,
     /// A timer running longer than this gets one reminder.
     pub idle_reminder_hours: u32,
+    /// Whether projects may be shared with guests; turning it off revokes every share.
+    pub sharing_enabled: bool,
 }
 
 impl Default for Settings {
@@ -81,6 +83,7 @@ impl Default for Settings {
             invite_ttl_days: 14,
             overlap_policy: OverlapPolicy::Refuse,
             idle_reminder_hours: 10,
+            sharing_enabled: true,
         }
     }
 }
@@ -102,6 +105,7 @@ pub enum SettingKey {
     InviteTtlDays,
     OverlapPolicy,
     IdleReminderHours,
+    SharingEnabled,
 }
 
 /// Limits that keep numbers sane; a typo like 50000 days is refused, not stored.
@@ -112,7 +116,7 @@ pub const MAX_LOCK_DAYS: u32 = 3_650;
 pub const MAX_IDLE_REMINDER_HOURS: u32 = 72;
 
 impl SettingKey {
-    pub const ALL: [SettingKey; 14] = [
+    pub const ALL: [SettingKey; 15] = [
         SettingKey::WhoCanCreateProjects,
         SettingKey::WhoCanCreateTasks,
         SettingKey::WhoCanCreateTags,
@@ -127,6 +131,7 @@ impl SettingKey {
         SettingKey::InviteTtlDays,
         SettingKey::OverlapPolicy,
         SettingKey::IdleReminderHours,
+        SettingKey::SharingEnabled,
     ];
 
     pub fn name(self) -> &'static str {
@@ -145,6 +150,7 @@ impl SettingKey {
             SettingKey::InviteTtlDays => "invite_ttl_days",
             SettingKey::OverlapPolicy => "overlap_policy",
             SettingKey::IdleReminderHours => "idle_reminder_hours",
+            SettingKey::SharingEnabled => "sharing_enabled",
         }
     }
 
@@ -156,7 +162,9 @@ impl SettingKey {
             | SettingKey::WhoCanCreateTags => "anyone, managers or admins",
             SettingKey::WhoCanInvite => "anyone or managers",
             SettingKey::WhoCanSeeRates | SettingKey::WhoCanChangeBillable => "admins or anyone",
-            SettingKey::MembersSeeOthersTime | SettingKey::TeamManagersEditTime => "true or false",
+            SettingKey::MembersSeeOthersTime
+            | SettingKey::TeamManagersEditTime
+            | SettingKey::SharingEnabled => "true or false",
             SettingKey::LockEntriesOlderThanDays => "none, or a number of days from 1 to 3650",
             SettingKey::SeatLimit => "a number from 1 to 100000",
             SettingKey::GuestLimit => "a number from 0 to 100000",
@@ -231,6 +239,7 @@ impl Settings {
             SettingKey::InviteTtlDays => self.invite_ttl_days.to_string(),
             SettingKey::OverlapPolicy => self.overlap_policy.as_str().into(),
             SettingKey::IdleReminderHours => self.idle_reminder_hours.to_string(),
+            SettingKey::SharingEnabled => self.sharing_enabled.to_string(),
         }
     }
 
@@ -308,6 +317,7 @@ impl Settings {
             SettingKey::IdleReminderHours => {
                 next.idle_reminder_hours = number(1, MAX_IDLE_REMINDER_HOURS)?
             }
+            SettingKey::SharingEnabled => next.sharing_enabled = boolean()?,
         }
         Ok(next)
     }
@@ -342,6 +352,7 @@ mod tests {
                 ("invite_ttl_days", "14".into()),
                 ("overlap_policy", "refuse".into()),
                 ("idle_reminder_hours", "10".into()),
+                ("sharing_enabled", "true".into()),
             ]
         );
     }
@@ -363,6 +374,7 @@ mod tests {
             (SettingKey::InviteTtlDays, "7"),
             (SettingKey::OverlapPolicy, "flag"),
             (SettingKey::IdleReminderHours, "72"),
+            (SettingKey::SharingEnabled, "false"),
         ];
         for (key, value) in samples {
             let next = Settings::default().with(key, value).unwrap();

@@ -14,6 +14,7 @@ pub mod projects;
 pub mod rates;
 pub mod reports;
 pub mod role_links;
+pub mod sharing;
 pub mod team;
 pub mod timesheets;
 pub mod workspaces;

@@ -100,7 +100,7 @@ pub async fn load_settings(conn: &mut Conn, workspace_id: i64) -> Result<Setting
         "SELECT who_can_create_projects, who_can_create_tasks, who_can_create_tags, who_can_invite,
                 members_see_others_time, who_can_see_rates, who_can_change_billable,
                 team_managers_edit_time, lock_entries_older_than_days, seat_limit, guest_limit,
-                invite_ttl_days, overlap_policy, idle_reminder_hours
+                invite_ttl_days, overlap_policy, idle_reminder_hours, sharing_enabled
          FROM workspace_settings WHERE workspace_id = $1",
     )
     .bind(workspace_id)
@@ -153,6 +153,7 @@ pub async fn load_settings(conn: &mut Conn, workspace_id: i64) -> Result<Setting
             }
         },
         idle_reminder_hours: count("idle_reminder_hours")?,
+        sharing_enabled: row.try_get::<i64, _>("sharing_enabled")? != 0,
     })
 }
 
@@ -168,7 +169,8 @@ pub async fn save_settings(
             who_can_invite = $5, members_see_others_time = $6, who_can_see_rates = $7,
             who_can_change_billable = $8, team_managers_edit_time = $9,
             lock_entries_older_than_days = $10, seat_limit = $11, guest_limit = $12,
-            invite_ttl_days = $13, overlap_policy = $14, idle_reminder_hours = $15
+            invite_ttl_days = $13, overlap_policy = $14, idle_reminder_hours = $15,
+            sharing_enabled = $16
          WHERE workspace_id = $1",
     )
     .bind(workspace_id)
@@ -186,6 +188,7 @@ pub async fn save_settings(
     .bind(i64::from(s.invite_ttl_days))
     .bind(s.overlap_policy.as_str())
     .bind(i64::from(s.idle_reminder_hours))
+    .bind(flag(s.sharing_enabled))
     .execute(&mut *conn)
     .await?;
     Ok(())
