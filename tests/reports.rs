@@ -13,9 +13,9 @@ use chrono::Duration;
 use crewclock::app::entries::{self, AddEntry};
 use crewclock::app::projects::{self, ProjectEdit};
 use crewclock::app::reports::{self, GroupKey, Report, ReportGroup};
-use crewclock::app::{members, rates};
+use crewclock::app::{members, rates, sharing};
 use crewclock::domain::report::{GroupBy, RangeSpec, ReportOptions, ReportQuery};
-use crewclock::domain::Role;
+use crewclock::domain::{ChannelId, Role};
 use crewclock::{Actor, App, AppError};
 use support::{assert_denied, Harness};
 use time_support::{day, utc, zone, World, CLOSED, PRIVATE, PUBLIC};
@@ -226,35 +226,69 @@ async fn private_rows_stay_hidden_in_every_grouping(h: &Harness) {
     assert_eq!((report.total_seconds, report.groups.len()), (0, 0));
 }
 
-async fn guests_get_an_empty_report_without_money_or_people(h: &Harness) {
+async fn guests_see_totals_of_their_shared_projects_only(h: &Harness) {
     let f = fixture(h).await;
     let app = f.w.app();
     let guest = &f.w.cast.guest;
-    let report = reports::summary(app, guest, &last_week(vec![GroupBy::Project]))
-        .await
-        .unwrap();
+    let by_project = last_week(vec![GroupBy::Project]);
+    // Nothing shared yet: nothing to see.
+    let report = reports::summary(app, guest, &by_project).await.unwrap();
     assert_eq!(report.total_seconds, 0);
     assert!(report.groups.is_empty() && report.budgets.is_empty());
     assert_eq!(report.amounts, None);
     assert_eq!(report.billable_seconds, None);
-    let page = reports::detailed(app, guest, &last_week(vec![GroupBy::Project]), 1, 10)
+
+    // The public project shared with the guest (stage only), the closed one with its tasks.
+    let owner = &f.w.cast.owner;
+    let me = [(guest.user, guest.name.clone())];
+    sharing::share_project(app, owner, PUBLIC, ChannelId(h.id()), &me, "stage")
         .await
         .unwrap();
-    assert_eq!((page.total_entries, page.rows.len()), (0, 0));
-    assert!(!page.amounts_visible && !page.billable_visible);
+    sharing::share_project(app, owner, CLOSED, ChannelId(h.id()), &me, "tasks")
+        .await
+        .unwrap();
+    // Even when everyone may see rates, a guest sees none.
+    f.w.ws.set("who_can_see_rates", "anyone").await;
+    let report = reports::summary(app, guest, &by_project).await.unwrap();
+    assert_eq!(
+        report.total_seconds,
+        7 * H,
+        "3 h on the public, 4 h on the closed project"
+    );
+    assert_eq!(report.groups.len(), 2);
+    assert_eq!(report.amounts, None);
+    assert_eq!(report.billable_seconds, None);
+    assert!(!format!("{report:?}").contains(PRIVATE));
+    // By task: only the share exposing tasks counts.
+    let report = reports::summary(app, guest, &last_week(vec![GroupBy::Task]))
+        .await
+        .unwrap();
+    assert_eq!(report.total_seconds, 4 * H);
+
+    // Never people, tags, billable or the entry list.
     assert_denied(
         reports::summary(app, guest, &last_week(vec![GroupBy::Member])).await,
         "per person",
     );
-    let mut billable = last_week(vec![GroupBy::Project]);
+    let mut by_person = by_project.clone();
+    by_person.members = vec![f.mia_id];
+    assert_denied(reports::summary(app, guest, &by_person).await, "per person");
+    assert_denied(
+        reports::summary(app, guest, &last_week(vec![GroupBy::Tag])).await,
+        "Tags",
+    );
+    let mut billable = by_project.clone();
     billable.billable = Some(true);
     assert_denied(reports::summary(app, guest, &billable).await, "billable");
-    // Even when everyone may see rates.
-    f.w.ws.set("who_can_see_rates", "anyone").await;
-    let report = reports::summary(app, guest, &last_week(vec![GroupBy::Project]))
-        .await
-        .unwrap();
-    assert_eq!(report.amounts, None);
+    assert_denied(
+        reports::detailed(app, guest, &by_project, 1, 10).await,
+        "not the list of entries",
+    );
+
+    // Revoked: gone at once.
+    sharing::revoke(app, owner, PUBLIC, None).await.unwrap();
+    let report = reports::summary(app, guest, &by_project).await.unwrap();
+    assert_eq!(report.total_seconds, 4 * H);
 }
 
 async fn removed_members_are_refused(h: &Harness) {
@@ -843,10 +877,7 @@ db_test!(
     private_rows_hidden_test,
     private_rows_stay_hidden_in_every_grouping
 );
-db_test!(
-    guests_test,
-    guests_get_an_empty_report_without_money_or_people
-);
+db_test!(guests_test, guests_see_totals_of_their_shared_projects_only);
 db_test!(removed_members_test, removed_members_are_refused);
 db_test!(amounts_test, amounts_follow_who_can_see_rates);
 db_test!(billable_test, billable_needs_its_setting);

@@ -7,8 +7,10 @@
 //!   decided by `domain::entries::can_see_entry` (the rule `/time list` uses): the rule is
 //!   evaluated here for each kind of owner (the viewer, their team, everyone else) against
 //!   every project, and the answer goes to the database as member × project slices.
-//! - **Guests** get an empty report for now: they may only see projects shared with them, and
-//!   sharing isn't built yet. They never get amounts, billable flags or per-person groups.
+//! - **Guests** see the projects shared with them (live shares they are a guest of), as
+//!   totals: never amounts, billable flags, tags, per-person groups or filters, nor the
+//!   detailed list (it names people). Tasks only where the share exposes tasks: a report by
+//!   task covers the shares that do.
 //! - **Money** appears only when the viewer may see rates (`can_see_rates`), per currency (a
 //!   project-level rate is in the project's currency, member and workspace rates in the
 //!   workspace's), rounded per entry like everywhere else. Billable totals, billable filters and
@@ -39,6 +41,7 @@ use crate::domain::report::{
     bucket, bucket_label, day_from_number, offset_pieces, GroupBy, RangeSpec, ReportOptions,
     ReportQuery,
 };
+use crate::domain::sharing::SharedField;
 use crate::domain::timeparse::day_bounds_utc;
 use crate::domain::Role;
 use crate::store::reports::{
@@ -171,6 +174,8 @@ struct Context {
     now: DateTime<Utc>,
     billable_visible: bool,
     money_visible: bool,
+    /// The report is by task or filters tasks (a Guest's shares must expose tasks).
+    by_task: bool,
 }
 
 type PooledConn = sqlx::pool::PoolConnection<sqlx::Any>;
@@ -200,9 +205,17 @@ async fn context(
             "You can't see whether time is billable in this workspace (setting who_can_change_billable is admins), so a report can't filter or group by it. Leave out billable.".to_string()
         }));
     }
-    if me.role == Role::Guest && query.group_by.contains(&GroupBy::Member) {
+    if me.role == Role::Guest
+        && (query.group_by.contains(&GroupBy::Member) || !query.members.is_empty())
+    {
         return Err(AppError::denied(
             "Guests don't see time per person; group the report by project, task, day, week or month instead.",
+        ));
+    }
+    if me.role == Role::Guest && (query.group_by.contains(&GroupBy::Tag) || !query.tags.is_empty())
+    {
+        return Err(AppError::denied(
+            "Tags aren't shared with guests; leave out tags.",
         ));
     }
     Ok((
@@ -216,6 +229,7 @@ async fn context(
             now,
             billable_visible,
             money_visible,
+            by_task: query.group_by.contains(&GroupBy::Task) || !query.tasks.is_empty(),
             me,
         },
         conn,
@@ -247,13 +261,31 @@ fn project_set(all: &[(i64, bool)], sees: impl Fn(ProjectFacts) -> bool) -> IdSe
     )
 }
 
+/// A Guest's rows: everyone's entries on the projects shared with them, and when the report
+/// is by task, only on the shares that expose tasks.
+async fn guest_visible(conn: &mut Conn, c: &Context) -> AppResult<Visible> {
+    let shares = store::sharing::live_shares_of_guest(conn, c.me.id).await?;
+    let projects: Vec<i64> = shares
+        .iter()
+        .filter(|share| share.workspace_id == c.workspace_id)
+        .filter(|share| !c.by_task || share.fields.contains(SharedField::Tasks))
+        .map(|share| share.project_id)
+        .collect();
+    if projects.is_empty() {
+        return Ok(Visible::Slices(Vec::new()));
+    }
+    Ok(Visible::Slices(vec![Slice {
+        members: IdSet::Any,
+        projects: IdSet::In(projects),
+    }]))
+}
+
 /// The entries `me` may see, as slices: the rule is asked for the viewer's own entries, their
 /// team's and everyone else's, against each project.
 async fn visible(conn: &mut Conn, c: &Context) -> AppResult<Visible> {
     let me = &c.me;
     if me.role == Role::Guest {
-        // Sharing isn't built yet: a Guest sees no project, so no entry.
-        return Ok(Visible::Slices(Vec::new()));
+        return guest_visible(conn, c).await;
     }
     let projects = db::project_privacy(conn, c.workspace_id).await?;
     let managed: HashSet<i64> = if me.role == Role::Member {
@@ -740,13 +772,14 @@ pub async fn detailed(
         return Err(AppError::invalid("Pages are numbered from 1."));
     }
     let (c, mut conn) = context(app, actor, query).await?;
+    if c.me.role == Role::Guest {
+        return Err(AppError::denied(
+            "Guests see totals of the projects shared with them, not the list of entries (it names people). Use a summary report.",
+        ));
+    }
     let visible = visible(&mut conn, &c).await?;
     let f = filter(&c, query, visible);
-    let total = if c.me.role == Role::Guest {
-        0
-    } else {
-        db::count(&mut conn, &f).await?
-    };
+    let total = db::count(&mut conn, &f).await?;
     let pages = u32::try_from((total + i64::from(per_page) - 1) / i64::from(per_page))
         .unwrap_or(u32::MAX)
         .max(1);
