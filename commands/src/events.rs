@@ -1,4 +1,4 @@
-//! Gateway events: invitation buttons pressed in DMs, linked Discord roles changing,
+//! Gateway events: invitation buttons pressed in DMs, idle-reminder buttons and their modal, linked Discord roles changing,
 //! people leaving the server.
 
 use crewclock::app::{discord_sync, invitations};
@@ -19,6 +19,16 @@ pub async fn handle(
             interaction: serenity::Interaction::Component(press),
         } if press.data.custom_id.starts_with("cc:inv:") => {
             invitation_button(ctx, press, data).await
+        }
+        serenity::FullEvent::InteractionCreate {
+            interaction: serenity::Interaction::Component(press),
+        } if press.data.custom_id.starts_with("cc:tmr:") => {
+            crate::reminders::button(ctx, press, data).await
+        }
+        serenity::FullEvent::InteractionCreate {
+            interaction: serenity::Interaction::Modal(submit),
+        } if submit.data.custom_id.starts_with("cc:tmr:") => {
+            crate::reminders::modal(ctx, submit, data).await
         }
         serenity::FullEvent::GuildMemberUpdate {
             old_if_available,
