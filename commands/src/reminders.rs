@@ -203,7 +203,13 @@ pub async fn button(
     data: &Data,
 ) -> Result<(), Error> {
     let Some(target) = parse(&press.data.custom_id) else {
-        return answer(ctx, &press.id, &press.token, "That button is not valid any more.").await;
+        return answer(
+            ctx,
+            &press.id,
+            &press.token,
+            "That button is not valid any more.",
+        )
+        .await;
     };
     if press.user.id.get() != target.owner.0 {
         return answer(ctx, &press.id, &press.token, not_yours()).await;
@@ -236,7 +242,15 @@ pub async fn button(
                 .await?;
             Ok(())
         }
-        _ => answer(ctx, &press.id, &press.token, "That button is not valid any more.").await,
+        _ => {
+            answer(
+                ctx,
+                &press.id,
+                &press.token,
+                "That button is not valid any more.",
+            )
+            .await
+        }
     }
 }
 
@@ -247,7 +261,13 @@ pub async fn modal(
     data: &Data,
 ) -> Result<(), Error> {
     let Some(target) = parse(&submit.data.custom_id).filter(|t| t.verb == "atm") else {
-        return answer(ctx, &submit.id, &submit.token, "That form is not valid any more.").await;
+        return answer(
+            ctx,
+            &submit.id,
+            &submit.token,
+            "That form is not valid any more.",
+        )
+        .await;
     };
     if submit.user.id.get() != target.owner.0 {
         return answer(ctx, &submit.id, &submit.token, not_yours()).await;

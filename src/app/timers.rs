@@ -437,6 +437,16 @@ pub async fn status(app: &App, actor: &Actor) -> AppResult<TimerStatus> {
 
 /// Throws the running timer away (no entry is kept); returns what it was.
 pub async fn discard(app: &App, actor: &Actor) -> AppResult<EntryView> {
+    discard_in(app, actor, None).await
+}
+
+/// Throws the running timer away only if it is `entry_id`: what was confirmed is what goes,
+/// even if another timer was started between the question and the answer.
+pub async fn discard_entry(app: &App, actor: &Actor, entry_id: i64) -> AppResult<EntryView> {
+    discard_in(app, actor, Some(entry_id)).await
+}
+
+async fn discard_in(app: &App, actor: &Actor, only: Option<i64>) -> AppResult<EntryView> {
     let workspace = workspace_of(app, actor).await?;
     let mut tx = begin_locked(app, &workspace).await?;
     let me = active_member(&mut tx, &workspace, actor).await?;
@@ -444,7 +454,13 @@ pub async fn discard(app: &App, actor: &Actor) -> AppResult<EntryView> {
     let now = app.clock.now();
     let running = store::entries::running_for(&mut tx, me.id)
         .await?
-        .ok_or_else(no_timer)?;
+        .filter(|entry| only.is_none_or(|id| id == entry.id))
+        .ok_or_else(|| match only {
+            Some(id) => AppError::conflict(format!(
+                "That timer (time entry #{id}) isn't running any more, so nothing was discarded. /timer status shows what runs now."
+            )),
+            None => no_timer(),
+        })?;
     let lock = lock_at(&mut tx, me.id, running.started_at, now, &settings).await?;
     rules::change_entry(own(&me), &settings, &rules::stop_own_timer(&lock))?;
     let viewing = Viewing::new(&mut tx, &workspace, &me, &settings, now).await?;

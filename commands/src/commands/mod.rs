@@ -4,12 +4,14 @@ mod client;
 mod help;
 mod invite;
 mod join;
+mod me;
 mod member;
 mod pickers;
 mod project;
 mod stage;
 mod tag;
 mod task;
+mod timer;
 mod workspace;
 
 use std::time::Duration;
@@ -33,6 +35,8 @@ pub fn all() -> Vec<poise::Command<Data, Error>> {
         task::task(),
         tag::tag(),
         stage::stage(),
+        timer::timer(),
+        me::me(),
         help::help(),
     ]
 }
