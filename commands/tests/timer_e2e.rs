@@ -722,3 +722,134 @@ timer_test!(
     undeliverable_reminders_closed_and_retried,
     undeliverable_reminders
 );
+
+/// `/project info` shows how much of the budget is used (money only to those who may see
+/// it); `/project members rate` sets one person's rate on one project; link-channel names
+/// another channel.
+async fn budgets_and_member_rates(w: &World, clock: Arc<ManualClock>) {
+    let bob = team(w).await;
+    w.run(
+        &w.alice,
+        "project budget",
+        vec![
+            opt::string("project", "Website"),
+            opt::string("budget", "10h"),
+        ],
+    )
+    .await;
+    w.run(&bob, "timer start", vec![opt::string("project", "Website")])
+        .await;
+    clock.advance(Duration::hours(2) + Duration::minutes(30));
+    w.run(&bob, "timer stop", no_options()).await;
+    let info = w
+        .run(
+            &bob,
+            "project info",
+            vec![opt::string("project", "Website")],
+        )
+        .await;
+    assert!(info.ephemeral());
+    let text = info.embeds[0]["description"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        text.contains("**Tracked:** 2h 30m — **25%** of the budget (10h)"),
+        "{text}"
+    );
+    assert!(!text.contains("billable"), "no money for Bob: {text}");
+    private_reply(
+        w,
+        &bob,
+        "project members rate",
+        vec![
+            opt::string("project", "Website"),
+            opt::user("member", bob.id),
+            opt::string("rate", "90"),
+        ],
+        &["Only the Owner"],
+    )
+    .await;
+    private_reply(
+        w,
+        &w.alice,
+        "project members rate",
+        vec![
+            opt::string("project", "Website"),
+            opt::user("member", bob.id),
+            opt::string("rate", "90 EUR"),
+        ],
+        &[&format!(
+            "Rate of <@{}> on this project: EUR 90.00 per hour.",
+            bob.id.0
+        )],
+    )
+    .await;
+    private_reply(
+        w,
+        &w.alice,
+        "project members rate",
+        vec![
+            opt::string("project", "Website"),
+            opt::user("member", bob.id),
+            opt::string("rate", "lots"),
+        ],
+        &["85"],
+    )
+    .await;
+    let info = w
+        .run(
+            &w.alice,
+            "project info",
+            vec![opt::string("project", "Website")],
+        )
+        .await;
+    let text = info.embeds[0]["description"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        text.contains("**Tracked:** 2h 30m, billable EUR 0.00"),
+        "{text}"
+    );
+    // Another channel, named.
+    let dev = w
+        .sim
+        .add_channel(w.guild, discord_sim::ChannelSpec::text("dev"));
+    private_reply(
+        w,
+        &w.alice,
+        "project link-channel",
+        vec![
+            opt::string("project", "Mobile"),
+            opt::channel("channel", dev),
+        ],
+        &[&format!("In <#{}>", dev.0), "**Mobile**"],
+    )
+    .await;
+    let started = w
+        .sim
+        .command(&bob, dev, "timer start", no_options())
+        .await
+        .reply()
+        .await;
+    assert!(
+        started
+            .text()
+            .contains("Timer started on **Mobile** (this channel's project)"),
+        "{}",
+        started.text()
+    );
+    private_reply(
+        w,
+        &w.alice,
+        "project unlink-channel",
+        vec![opt::channel("channel", dev)],
+        &["no longer defaults to **Mobile**"],
+    )
+    .await;
+}
+timer_test!(
+    project_budget_use_member_rates_other_channel,
+    budgets_and_member_rates
+);
