@@ -26,6 +26,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
+use crewclock::app::timers::{self, StartTimer};
+use crewclock::domain::{GuildId, UserId};
+use crewclock::Actor;
 use discord_sim::SimUser;
 use sqlx::{Executor, Row};
 use support::{opt, Db, World};
@@ -110,6 +113,17 @@ async fn bench(w: &World, db: &str, load: Arc<Load>) {
         )
         .await;
     assert!(created.text().contains("created"), "{}", created.text());
+    let seats = w
+        .run(
+            &w.alice,
+            "workspace set",
+            vec![
+                opt::string("setting", "seat_limit"),
+                opt::string("value", (load.members + 5).to_string()),
+            ],
+        )
+        .await;
+    assert!(seats.text().contains("seat_limit"), "{}", seats.text());
     let mut members = Vec::with_capacity(load.members);
     for i in 0..load.members {
         let user = w.person(&format!("member{i}"));
@@ -126,19 +140,56 @@ async fn bench(w: &World, db: &str, load: Arc<Load>) {
     // Warm up connections, caches and the simulator's validators.
     phase(w, &members, 5).await;
 
+    // The core alone (the same use cases the commands call, no Discord): what the database
+    // work costs, for comparison with the bot's figures in the same run.
+    let core = core_phase(w, &members[..1], load.rounds).await;
+    report(db, "core only (no Discord), 1 member", &core);
+    let core_all = core_phase(w, &members, load.rounds).await;
+    let what = format!(
+        "core only (no Discord), {} members in parallel",
+        load.members
+    );
+    report(db, &what, &core_all);
+    let single = phase(w, &members[..1], load.rounds).await;
+    report(db, "bot, 1 member (one command at a time)", &single);
     let few = (load.members / 4).clamp(1, 4);
     let light = phase(w, &members[..few], load.rounds).await;
-    report(
-        db,
-        &format!("latency phase, {few} members in parallel"),
-        &light,
-    );
+    report(db, &format!("bot, {few} members in parallel"), &light);
     let heavy = phase(w, &members, load.rounds).await;
-    report(
-        db,
-        &format!("throughput phase, {} members in parallel", load.members),
-        &heavy,
-    );
+    let what = format!("bot, {} members in parallel (throughput)", load.members);
+    report(db, &what, &heavy);
+}
+
+/// Like [`phase`], calling `timers::start` / `timers::stop` directly.
+async fn core_phase(w: &World, members: &[SimUser], rounds: usize) -> (Samples, Duration) {
+    let began = Instant::now();
+    let runs = members.iter().map(|user| async move {
+        let actor = Actor::in_guild(GuildId(w.guild.0), UserId(user.id.0), user.username.clone());
+        let mut mine = Samples::default();
+        for _ in 0..rounds {
+            let t = Instant::now();
+            let start = StartTimer {
+                project: Some("Bench".into()),
+                ..StartTimer::default()
+            };
+            match timers::start(&w.app, &actor, start).await {
+                Ok(_) => mine.latencies.push(t.elapsed()),
+                Err(e) => mine.errors.push(format!("start: {e}")),
+            }
+            let t = Instant::now();
+            match timers::stop(&w.app, &actor).await {
+                Ok(_) => mine.latencies.push(t.elapsed()),
+                Err(e) => mine.errors.push(format!("stop: {e}")),
+            }
+        }
+        mine
+    });
+    let mut all = Samples::default();
+    for mine in futures::future::join_all(runs).await {
+        all.latencies.extend(mine.latencies);
+        all.errors.extend(mine.errors);
+    }
+    (all, began.elapsed())
 }
 
 /// 10,000 (or `per_member`) finished one-hour entries for every member, one every three
