@@ -67,6 +67,9 @@ pub struct DiscordConfig {
     /// Base URL of Discord's API. Only for tests against a local Discord simulator: with it
     /// set, serenity's rate limiter is turned off.
     pub api_base_url: Option<String>,
+    /// How often, in milliseconds, the bot looks for timers due an idle reminder. Each look
+    /// is one indexed query; tests set it short to see reminders at once.
+    pub reminder_check_ms: u64,
 }
 
 impl Default for DiscordConfig {
@@ -76,6 +79,7 @@ impl Default for DiscordConfig {
             command_scope: CommandScope::Global,
             guild_ids: Vec::new(),
             api_base_url: None,
+            reminder_check_ms: 60_000,
         }
     }
 }

@@ -681,3 +681,65 @@ async fn many_workers(h: &Harness) {
     assert_eq!(seen.len(), people.len());
 }
 db_test!(reminders_claimed_once_by_concurrent_workers, many_workers);
+
+/// A reminder's "Stop now" and a confirmed discard act on the timer they named: a newer
+/// timer started in between is left alone.
+async fn named_timers(h: &Harness) {
+    let w = World::new(h).await;
+    let app = w.app();
+    let mia = &w.cast.member;
+    let first = timers::start(app, mia, on(PUBLIC)).await.unwrap();
+    h.clock.advance(Duration::minutes(30));
+    let second = timers::start(app, mia, on(PRIVATE)).await.unwrap();
+    let before = time_snapshot(app, w.ws.guild).await;
+    match timers::stop_entry(app, mia, first.timer.id).await {
+        Err(AppError::Conflict(m)) => assert!(m.contains("isn't running any more"), "{m}"),
+        other => panic!("{other:?}"),
+    }
+    match timers::discard_entry(app, mia, first.timer.id).await {
+        Err(AppError::Conflict(m)) => assert!(m.contains("nothing was discarded"), "{m}"),
+        other => panic!("{other:?}"),
+    }
+    // Someone else's timer id is not theirs to stop.
+    assert!(timers::stop_entry(app, &w.cast.manager, second.timer.id)
+        .await
+        .is_err());
+    assert_eq!(
+        time_snapshot(app, w.ws.guild).await,
+        before,
+        "refusals change nothing"
+    );
+    h.clock.advance(Duration::minutes(10));
+    let stopped = timers::stop_entry(app, mia, second.timer.id).await.unwrap();
+    assert_eq!(stopped.entry.duration, Duration::minutes(10));
+    let third = timers::start(app, mia, on(PUBLIC)).await.unwrap();
+    let gone = timers::discard_entry(app, mia, third.timer.id)
+        .await
+        .unwrap();
+    assert_eq!(gone.id, third.timer.id);
+    assert_eq!(running_count(app, w.ws.guild, mia).await, 0);
+}
+db_test!(stop_and_discard_a_named_timer, named_timers);
+
+/// The timer's project picker offers only projects the person may track to.
+async fn tracking_suggestions(h: &Harness) {
+    let w = World::new(h).await;
+    let app = w.app();
+    let names = |found: Vec<projects::Suggestion>| -> Vec<String> {
+        found.into_iter().map(|s| s.label).collect()
+    };
+    let owner = timers::suggest_projects_to_track(app, &w.cast.owner, "", 25).await;
+    assert_eq!(names(owner.unwrap()), [PRIVATE, CLOSED, PUBLIC]);
+    // The Manager sees Vault but isn't on it; Otto is on no private project.
+    let manager = timers::suggest_projects_to_track(app, &w.cast.manager, "", 25).await;
+    assert_eq!(names(manager.unwrap()), [PRIVATE, PUBLIC]);
+    let other = timers::suggest_projects_to_track(app, &w.other, "", 25).await;
+    assert_eq!(names(other.unwrap()), [PUBLIC]);
+    let typed = timers::suggest_projects_to_track(app, &w.cast.member, "web", 25).await;
+    assert_eq!(names(typed.unwrap()), [PUBLIC]);
+    for role in [Role::Viewer, Role::Guest] {
+        let found = timers::suggest_projects_to_track(app, w.cast.by_role(role), "", 25).await;
+        assert!(found.unwrap().is_empty(), "{role}");
+    }
+}
+db_test!(project_suggestions_for_timers, tracking_suggestions);

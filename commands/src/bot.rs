@@ -1,10 +1,13 @@
 //! Building the poise framework and the serenity client, and running until shutdown.
 
 use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
 
 use crewclock::config::{CommandScope, DiscordConfig, Secret};
 use crewclock::App;
 use poise::serenity_prelude as serenity;
+use tokio::sync::watch;
 
 use crate::context::{Data, Error};
 use crate::render::no_pings;
@@ -55,10 +58,20 @@ pub async fn run_bot(
 ) -> Result<(), Error> {
     let scope = options.discord.command_scope;
     let guild_ids = options.discord.guild_ids.clone();
+    let reminder_every = Duration::from_millis(options.discord.reminder_check_ms);
+    // Turns true at shutdown (or when the client ends), ending the reminder loop.
+    let (stopping, stop_seen) = watch::channel(false);
+    let stopping = Arc::new(stopping);
     let framework = poise::Framework::builder()
         .options(framework_options())
         .setup(move |ctx, ready, framework| {
             Box::pin(async move {
+                tokio::spawn(crate::reminders::run_loop(
+                    ctx.http.clone(),
+                    app.clone(),
+                    reminder_every,
+                    stop_seen,
+                ));
                 let commands = &framework.options().commands;
                 match scope {
                     CommandScope::Global => poise::builtins::register_globally(ctx, commands).await?,
@@ -83,11 +96,15 @@ pub async fn run_bot(
         .framework(framework)
         .await?;
     let shard_manager = client.shard_manager.clone();
+    let stop_reminders = stopping.clone();
     tokio::spawn(async move {
         shutdown.await;
         tracing::info!("shutting down the gateway connection");
+        stop_reminders.send_replace(true);
         shard_manager.shutdown_all().await;
     });
-    client.start().await?;
+    let outcome = client.start().await;
+    stopping.send_replace(true);
+    outcome?;
     Ok(())
 }

@@ -1,5 +1,5 @@
-//! Gateway events: invitation and timesheet-approval buttons pressed in DMs, linked Discord
-//! roles changing, people leaving the server.
+//! Gateway events: invitation and timesheet-approval buttons pressed in DMs, idle-reminder
+//! buttons and their modal, linked Discord roles changing, people leaving the server.
 
 use crewclock::app::{discord_sync, invitations};
 use crewclock::domain::{DiscordRoleId, GuildId, UserId};
@@ -24,6 +24,16 @@ pub async fn handle(
             if crate::commands::timesheet::handles(interaction) =>
         {
             crate::commands::timesheet::on_interaction(ctx, interaction, data).await
+        }
+        serenity::FullEvent::InteractionCreate {
+            interaction: serenity::Interaction::Component(press),
+        } if press.data.custom_id.starts_with("cc:tmr:") => {
+            crate::reminders::button(ctx, press, data).await
+        }
+        serenity::FullEvent::InteractionCreate {
+            interaction: serenity::Interaction::Modal(submit),
+        } if submit.data.custom_id.starts_with("cc:tmr:") => {
+            crate::reminders::modal(ctx, submit, data).await
         }
         serenity::FullEvent::GuildMemberUpdate {
             old_if_available,

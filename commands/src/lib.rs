@@ -10,6 +10,7 @@ mod context;
 mod effects;
 mod errors;
 mod events;
+pub mod reminders;
 mod render;
 
 pub use bot::{run_bot, BotOptions};

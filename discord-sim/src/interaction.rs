@@ -225,6 +225,18 @@ impl Interaction {
             .await
     }
 
+    /// How long the bot took to answer: from the moment the simulator created the interaction
+    /// (just before dispatching it on the gateway) to the moment the bot's callback request
+    /// arrived (before the simulator checked it). Includes the gateway transit, the bot's
+    /// decoding and handling and the HTTP request; `None` until answered.
+    pub fn answered_after(&self) -> Option<Duration> {
+        self.with_rec(|rec, _| {
+            rec.callback
+                .as_ref()
+                .map(|c| c.arrived.saturating_duration_since(rec.created))
+        })
+    }
+
     /// Waits for the first visible message: the type 4 response, the message updated by a
     /// type 7 response, or — after a deferral — the first follow-up or `@original` edit.
     ///

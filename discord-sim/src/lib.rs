@@ -184,6 +184,11 @@ impl DiscordSim {
             .route("/attachments/{id}/{name}", get(rest::attachment))
             .fallback(rest::handler)
             .with_state(sim.clone());
+        // No Nagle delay: like Discord's edge, answers and gateway events go out at once
+        // (otherwise a second small write waits for the peer's delayed ACK, about 40 ms).
+        let listener = axum::serve::ListenerExt::tap_io(listener, |stream| {
+            let _ = stream.set_nodelay(true);
+        });
         tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });

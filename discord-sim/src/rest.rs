@@ -698,6 +698,7 @@ impl Ctx<'_> {
         if let Some(rec) = self.st.interactions.get_mut(&id) {
             rec.callback = Some(crate::state::CallbackRec {
                 at: std::time::Instant::now(),
+                arrived: self.arrived,
                 kind: kind as u8,
                 data,
                 files: files.to_vec(),

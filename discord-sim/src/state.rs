@@ -71,6 +71,8 @@ pub(crate) struct StoredMessage {
 
 pub(crate) struct CallbackRec {
     pub at: Instant,
+    /// When the callback request reached the simulator (before it was checked).
+    pub arrived: Instant,
     pub kind: u8,
     pub data: Value,
     pub files: Vec<SentFile>,

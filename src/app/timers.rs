@@ -26,10 +26,11 @@ use super::entries::{
     task_to_track, visible_entry, EntryView, Viewing,
 };
 use super::me::prefs_of;
-use super::projects::{project_for_tracking_in, visible_project};
+use super::projects::{project_for_tracking_in, visible_project, Suggestion, MAX_SUGGESTIONS};
 use super::{active_member, begin_locked, workspace_of, Actor, App, AppError, AppResult};
 use crate::domain::entries::{self as rules, Lock, Relation, TimerWork};
 use crate::domain::ids::ChannelId;
+use crate::domain::policy::clip;
 use crate::domain::projects::{self as project_rules, Standing};
 use crate::domain::settings::Settings;
 use crate::domain::timeparse;
@@ -282,6 +283,16 @@ fn no_timer() -> AppError {
 
 /// Stops the actor's running timer now.
 pub async fn stop(app: &App, actor: &Actor) -> AppResult<TimerStopped> {
+    stop_in(app, actor, None).await
+}
+
+/// Stops the actor's running timer now, only if it is `entry_id`: a reminder's "Stop now"
+/// button must not stop a newer timer started since the reminder was sent.
+pub async fn stop_entry(app: &App, actor: &Actor, entry_id: i64) -> AppResult<TimerStopped> {
+    stop_in(app, actor, Some(entry_id)).await
+}
+
+async fn stop_in(app: &App, actor: &Actor, only: Option<i64>) -> AppResult<TimerStopped> {
     let workspace = workspace_of(app, actor).await?;
     let mut tx = begin_locked(app, &workspace).await?;
     let me = active_member(&mut tx, &workspace, actor).await?;
@@ -289,7 +300,13 @@ pub async fn stop(app: &App, actor: &Actor) -> AppResult<TimerStopped> {
     let now = app.clock.now();
     let running = store::entries::running_for(&mut tx, me.id)
         .await?
-        .ok_or_else(no_timer)?;
+        .filter(|entry| only.is_none_or(|id| id == entry.id))
+        .ok_or_else(|| match only {
+            Some(id) => AppError::conflict(format!(
+                "That timer (time entry #{id}) isn't running any more, so nothing was stopped. /timer status shows what runs now."
+            )),
+            None => no_timer(),
+        })?;
     let capped = stop_running(&mut tx, &settings, own(&me), &running, now).await?;
     let viewing = Viewing::new(&mut tx, &workspace, &me, &settings, now).await?;
     let stopped = reload(&mut tx, &workspace, running.id).await?;
@@ -420,6 +437,16 @@ pub async fn status(app: &App, actor: &Actor) -> AppResult<TimerStatus> {
 
 /// Throws the running timer away (no entry is kept); returns what it was.
 pub async fn discard(app: &App, actor: &Actor) -> AppResult<EntryView> {
+    discard_in(app, actor, None).await
+}
+
+/// Throws the running timer away only if it is `entry_id`: what was confirmed is what goes,
+/// even if another timer was started between the question and the answer.
+pub async fn discard_entry(app: &App, actor: &Actor, entry_id: i64) -> AppResult<EntryView> {
+    discard_in(app, actor, Some(entry_id)).await
+}
+
+async fn discard_in(app: &App, actor: &Actor, only: Option<i64>) -> AppResult<EntryView> {
     let workspace = workspace_of(app, actor).await?;
     let mut tx = begin_locked(app, &workspace).await?;
     let me = active_member(&mut tx, &workspace, actor).await?;
@@ -427,7 +454,13 @@ pub async fn discard(app: &App, actor: &Actor) -> AppResult<EntryView> {
     let now = app.clock.now();
     let running = store::entries::running_for(&mut tx, me.id)
         .await?
-        .ok_or_else(no_timer)?;
+        .filter(|entry| only.is_none_or(|id| id == entry.id))
+        .ok_or_else(|| match only {
+            Some(id) => AppError::conflict(format!(
+                "That timer (time entry #{id}) isn't running any more, so nothing was discarded. /timer status shows what runs now."
+            )),
+            None => no_timer(),
+        })?;
     let lock = lock_at(&mut tx, me.id, running.started_at, now, &settings).await?;
     rules::change_entry(own(&me), &settings, &rules::stop_own_timer(&lock))?;
     let viewing = Viewing::new(&mut tx, &workspace, &me, &settings, now).await?;
@@ -438,6 +471,47 @@ pub async fn discard(app: &App, actor: &Actor) -> AppResult<EntryView> {
     }
     tx.commit().await?;
     Ok(shown)
+}
+
+/// Autocomplete for the project of a timer or an entry: live projects the actor may track
+/// time to (Owner/Admin: all; Manager/Member: public ones and private ones they are on)
+/// whose name contains `partial`. Nothing for Viewers and Guests, who don't track time.
+pub async fn suggest_projects_to_track(
+    app: &App,
+    actor: &Actor,
+    partial: &str,
+    limit: u32,
+) -> AppResult<Vec<Suggestion>> {
+    let workspace = workspace_of(app, actor).await?;
+    let mut conn = app.store.conn().await?;
+    let me = active_member(&mut conn, &workspace, actor).await?;
+    if !me.role.can_track_time() {
+        return Ok(Vec::new());
+    }
+    // The query's own filter is the tracking rule, so the limit counts trackable projects.
+    let projects = store::projects::suggest_projects(
+        &mut conn,
+        workspace.id,
+        me.id,
+        me.role.is_admin(),
+        &project_rules::name_key(partial),
+        limit.clamp(1, MAX_SUGGESTIONS),
+    )
+    .await?;
+    Ok(projects
+        .into_iter()
+        .filter(|(p, m)| {
+            project_rules::can_track_to_project(Standing::new(me.role, *m), p.privacy, &p.name)
+                .is_ok()
+        })
+        .map(|(p, _)| Suggestion {
+            label: match &p.client_name {
+                Some(client) => clip(&format!("{} · {client}", p.name), 99),
+                None => clip(&p.name, 99),
+            },
+            value: format!("#{}", p.id),
+        })
+        .collect())
 }
 
 // ---------------------------------------------------------------------------------------

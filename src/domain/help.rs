@@ -16,6 +16,8 @@ enum Who {
     Everyone,
     /// People not in the workspace (yet).
     Outsiders,
+    /// Anyone in the workspace, Guests included.
+    InWorkspace,
     /// Anyone in the workspace but Guests.
     NonGuests,
     /// Everyone in the workspace except the Owner.
@@ -59,6 +61,7 @@ impl CommandHelp {
             (Who::Everyone, _) => true,
             (Who::Outsiders, role) => role.is_none(),
             (_, None) => false,
+            (Who::InWorkspace, Some(_)) => true,
             (Who::NonGuests, Some(role)) => role != Role::Guest,
             (Who::AllButOwner, Some(role)) => role != Role::Owner,
             (Who::Managers, Some(role)) => role.is_manager_or_above(),
@@ -216,6 +219,11 @@ pub const CATALOGUE: &[CommandHelp] = &[
         Who::Trackers,
     ),
     cmd(
+        "project members rate",
+        "Set someone's hourly rate on one project",
+        Who::RateEditors,
+    ),
+    cmd(
         "project managers add",
         "Make someone a project manager (its managers)",
         Who::Trackers,
@@ -248,6 +256,16 @@ pub const CATALOGUE: &[CommandHelp] = &[
     cmd(
         "project due",
         "Set or clear a project's due date (its managers)",
+        Who::Trackers,
+    ),
+    cmd(
+        "project link-channel",
+        "Make a project the default of /timer start in a channel (its managers)",
+        Who::Trackers,
+    ),
+    cmd(
+        "project unlink-channel",
+        "Remove a channel's default project (its managers)",
         Who::Trackers,
     ),
     cmd("client create", "Create a client", Who::ProjectCreators),
@@ -351,6 +369,38 @@ pub const CATALOGUE: &[CommandHelp] = &[
         "Withdraw an approval (the week's entries unlock)",
         Who::Approvers,
     ),
+    cmd(
+        "timer start",
+        "Start a timer (the channel's project or your last one by default)",
+        Who::Trackers,
+    ),
+    cmd("timer stop", "Stop your running timer", Who::Trackers),
+    cmd(
+        "timer switch",
+        "Stop your running timer and start another",
+        Who::Trackers,
+    ),
+    cmd(
+        "timer status",
+        "Your running timer and your time today",
+        Who::Trackers,
+    ),
+    cmd(
+        "timer discard",
+        "Throw your running timer away (no time kept)",
+        Who::Trackers,
+    ),
+    cmd(
+        "me status",
+        "Your time zone and first day of the week",
+        Who::InWorkspace,
+    ),
+    cmd("me timezone", "Set your time zone", Who::InWorkspace),
+    cmd(
+        "me week-start",
+        "Set the first day of your week",
+        Who::InWorkspace,
+    ),
 ];
 
 /// The commands `role` may use (`None`: not in the workspace), in catalogue order.
@@ -375,7 +425,16 @@ mod tests {
     #[test]
     fn guests_and_outsiders_see_little() {
         let s = Settings::default();
-        assert_eq!(paths(Some(Role::Guest), &s), vec!["help", "member leave"]);
+        assert_eq!(
+            paths(Some(Role::Guest), &s),
+            vec![
+                "help",
+                "member leave",
+                "me status",
+                "me timezone",
+                "me week-start"
+            ]
+        );
         assert_eq!(paths(None, &s), vec!["help", "join", "workspace create"]);
     }
 
@@ -481,6 +540,41 @@ mod tests {
             }
         }
         assert!(!paths(None, &s).contains(&"time list"));
+    }
+
+    #[test]
+    fn timers_for_roles_that_track_time_preferences_for_everyone_in() {
+        let s = Settings::default();
+        for role in Role::ALL {
+            let p = paths(Some(role), &s);
+            for path in [
+                "timer start",
+                "timer stop",
+                "timer switch",
+                "timer status",
+                "timer discard",
+                "project link-channel",
+                "project unlink-channel",
+            ] {
+                assert_eq!(p.contains(&path), role.can_track_time(), "{path} {role}");
+            }
+            for path in ["me status", "me timezone", "me week-start"] {
+                assert!(p.contains(&path), "{path} {role}");
+            }
+        }
+        let outsider = paths(None, &s);
+        assert!(!outsider.contains(&"timer start") && !outsider.contains(&"me timezone"));
+    }
+
+    #[test]
+    fn member_rates_follow_who_can_see_rates() {
+        let mut s = Settings::default();
+        let rate = |role, s: &Settings| paths(Some(role), s).contains(&"project members rate");
+        assert!(rate(Role::Owner, &s) && rate(Role::Admin, &s));
+        assert!(!rate(Role::Manager, &s) && !rate(Role::Member, &s));
+        s.who_can_see_rates = AdminsOrAnyone::Anyone;
+        assert!(rate(Role::Manager, &s) && rate(Role::Member, &s));
+        assert!(!rate(Role::Viewer, &s) && !rate(Role::Guest, &s));
     }
 
     #[test]

@@ -147,7 +147,7 @@ pub async fn generate(store: &Store, opts: &GenOptions) -> Result<GenSummary, St
         "UPDATE workspace_settings SET seat_limit = 100000, hourly_rate = 8000 WHERE workspace_id = $1",
     )
     .bind(wid)
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await?;
 
     // People: the Owner (the benchmark's viewer, in Berlin), then members, some managers.
@@ -176,7 +176,7 @@ pub async fn generate(store: &Store, opts: &GenOptions) -> Result<GenSummary, St
             format!("Member {i:03}")
         })
         .bind(now_ms)
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut **tx)
         .await?;
         member_ids.push(row.try_get("id")?);
     }
@@ -194,7 +194,7 @@ pub async fn generate(store: &Store, opts: &GenOptions) -> Result<GenSummary, St
         .bind(name.to_lowercase())
         .bind(owner_id)
         .bind(now_ms)
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut **tx)
         .await?;
         client_ids.push(row.try_get::<i64, _>("id")?);
     }
@@ -208,7 +208,7 @@ pub async fn generate(store: &Store, opts: &GenOptions) -> Result<GenSummary, St
         .bind(name)
         .bind(owner_id)
         .bind(now_ms)
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut **tx)
         .await?;
         tag_ids.push(row.try_get::<i64, _>("id")?);
     }
@@ -255,7 +255,7 @@ pub async fn generate(store: &Store, opts: &GenOptions) -> Result<GenSummary, St
         .bind(name.to_lowercase())
         .bind(owner_id)
         .bind(now_ms)
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut **tx)
         .await?;
         let id: i64 = row.try_get("id")?;
         let mut tasks = Vec::new();
@@ -271,7 +271,7 @@ pub async fn generate(store: &Store, opts: &GenOptions) -> Result<GenSummary, St
             .bind(task.to_lowercase())
             .bind(owner_id)
             .bind(now_ms)
-            .fetch_one(&mut *tx)
+            .fetch_one(&mut **tx)
             .await?;
             tasks.push(row.try_get::<i64, _>("id")?);
         }
@@ -293,7 +293,7 @@ pub async fn generate(store: &Store, opts: &GenOptions) -> Result<GenSummary, St
                 .bind(*m)
                 .bind(i64::from(k == 0))
                 .bind(now_ms)
-                .execute(&mut *tx)
+                .execute(&mut **tx)
                 .await?;
             }
         }

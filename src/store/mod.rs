@@ -28,7 +28,41 @@ use sqlx::migrate::Migrator;
 use sqlx::{AnyConnection, AnyPool, Executor};
 
 pub use sqlx::Error as StoreError;
-pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
+/// A write transaction. On SQLite it also holds this process's write gate until it ends.
+///
+/// SQLite has one writer at a time; a second writer that finds the lock taken is put to sleep
+/// by SQLite's busy handler (1, 2, 5, 10, … 100 ms) instead of being woken when the lock is
+/// free, so two commands at once could cost tens of milliseconds. Queueing writers of one
+/// process on an async mutex first hands the lock over at once, in order; the busy handler
+/// still arbitrates between processes.
+pub struct Tx {
+    inner: sqlx::Transaction<'static, sqlx::Any>,
+    _gate: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+impl Tx {
+    pub async fn commit(self) -> Result<(), StoreError> {
+        self.inner.commit().await
+    }
+
+    pub async fn rollback(self) -> Result<(), StoreError> {
+        self.inner.rollback().await
+    }
+}
+
+impl std::ops::Deref for Tx {
+    type Target = sqlx::Transaction<'static, sqlx::Any>;
+
+    fn deref(&self) -> &Self::Target {
+        &self.inner
+    }
+}
+
+impl std::ops::DerefMut for Tx {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.inner
+    }
+}
 pub type Conn = AnyConnection;
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -56,6 +90,8 @@ impl DbKind {
 pub struct Store {
     pool: AnyPool,
     kind: DbKind,
+    /// SQLite only: one write transaction of this process at a time (see [`Tx`]).
+    write_gate: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -106,7 +142,11 @@ impl Store {
             });
         }
         let pool = pool_options.connect_with(connect_options).await?;
-        let store = Store { pool, kind };
+        let store = Store {
+            pool,
+            kind,
+            write_gate: std::sync::Arc::new(tokio::sync::Mutex::new(())),
+        };
         if kind == DbKind::Sqlite {
             // WAL is a property of the database file: set once, kept by SQLite.
             store.pool.execute("PRAGMA journal_mode = WAL").await?;
@@ -131,8 +171,17 @@ impl Store {
         &self.pool
     }
 
+    /// Begins a write transaction. On SQLite it first waits its turn among this process's
+    /// writers (never while holding a pooled connection, so the pool can't run dry waiting).
     pub async fn begin(&self) -> Result<Tx, StoreError> {
-        self.pool.begin().await
+        let gate = match self.kind {
+            DbKind::Sqlite => Some(self.write_gate.clone().lock_owned().await),
+            DbKind::Postgres => None,
+        };
+        Ok(Tx {
+            inner: self.pool.begin().await?,
+            _gate: gate,
+        })
     }
 
     pub async fn conn(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Any>, StoreError> {

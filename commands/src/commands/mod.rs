@@ -4,6 +4,7 @@ mod client;
 mod help;
 mod invite;
 mod join;
+mod me;
 mod member;
 mod pickers;
 mod project;
@@ -11,6 +12,7 @@ mod stage;
 mod tag;
 mod task;
 mod time;
+mod timer;
 pub(crate) mod timesheet;
 mod workspace;
 
@@ -37,6 +39,8 @@ pub fn all() -> Vec<poise::Command<Data, Error>> {
         stage::stage(),
         time::time(),
         timesheet::timesheet(),
+        timer::timer(),
+        me::me(),
         help::help(),
     ]
 }

@@ -7,6 +7,8 @@
 //! no choices.
 
 use crewclock::app::projects::{self, Suggestion, MAX_SUGGESTIONS};
+use crewclock::app::timers;
+use crewclock::domain::ids::ChannelId;
 use crewclock::domain::projects::{name_key, PALETTE};
 use poise::serenity_prelude as serenity;
 
@@ -89,6 +91,87 @@ pub fn other_option(ctx: Context<'_>, name: &str) -> Option<String> {
 /// Live projects the caller may see.
 pub async fn project(ctx: Context<'_>, partial: &str) -> serenity::CreateAutocompleteResponse {
     answer(projects::suggest_projects(&ctx.data().app, &actor(ctx), partial, MAX_SUGGESTIONS).await)
+}
+
+/// Live projects the caller may track time to (for timers and entries).
+pub async fn track_project(
+    ctx: Context<'_>,
+    partial: &str,
+) -> serenity::CreateAutocompleteResponse {
+    answer(
+        timers::suggest_projects_to_track(&ctx.data().app, &actor(ctx), partial, MAX_SUGGESTIONS)
+            .await,
+    )
+}
+
+/// Live tasks of the timer's project: the one typed, else the channel's default project.
+pub async fn timer_task(ctx: Context<'_>, partial: &str) -> serenity::CreateAutocompleteResponse {
+    let project = match other_option(ctx, "project") {
+        Some(project) => project,
+        None => match timers::channel_project(
+            &ctx.data().app,
+            &actor(ctx),
+            ChannelId(ctx.channel_id().get()),
+        )
+        .await
+        {
+            Ok(Some((id, _))) => format!("#{id}"),
+            _ => return respond(Vec::new()),
+        },
+    };
+    answer(
+        projects::suggest_tasks(
+            &ctx.data().app,
+            &actor(ctx),
+            &project,
+            partial,
+            MAX_SUGGESTIONS,
+        )
+        .await,
+    )
+}
+
+/// Tags for an option holding several, comma-separated: the part after the last comma is
+/// completed, the tags before it are kept as typed.
+pub async fn tags(ctx: Context<'_>, partial: &str) -> serenity::CreateAutocompleteResponse {
+    let (before, current) = match partial.rfind(',') {
+        Some(at) => (partial[..at].trim(), partial[at + 1..].trim()),
+        None => ("", partial.trim()),
+    };
+    let found = projects::suggest_tags(&ctx.data().app, &actor(ctx), current, MAX_SUGGESTIONS)
+        .await
+        .map(|found| {
+            found
+                .into_iter()
+                .filter_map(|s| {
+                    let (label, value) = if before.is_empty() {
+                        (s.label, s.value)
+                    } else {
+                        (
+                            format!("{before}, {}", s.label),
+                            format!("{before}, {}", s.value),
+                        )
+                    };
+                    // A value too long for Discord can't be offered; typing still works.
+                    (value.chars().count() <= MAX_CHOICE_CHARS).then(|| Suggestion {
+                        label: label_tail(&label),
+                        value,
+                    })
+                })
+                .collect()
+        });
+    answer(found)
+}
+
+/// A choice name within 100 characters keeping its end (the part being completed).
+fn label_tail(text: &str) -> String {
+    let count = text.chars().count();
+    if count <= MAX_CHOICE_CHARS {
+        return text.to_string();
+    }
+    let mut tail = String::from("…");
+    tail.extend(text.chars().skip(count - (MAX_CHOICE_CHARS - 1)));
+    tail
 }
 
 /// Archived projects the caller may see.
@@ -334,6 +417,15 @@ mod tests {
         assert_eq!(label(&long).chars().count(), 100);
         let exact = "y".repeat(100);
         assert_eq!(label(&exact), exact);
+    }
+
+    #[test]
+    fn tail_labels_keep_the_end() {
+        let long = format!("{}end", "x".repeat(150));
+        let shown = label_tail(&long);
+        assert_eq!(shown.chars().count(), 100);
+        assert!(shown.starts_with('…') && shown.ends_with("end"));
+        assert_eq!(label_tail("a, b"), "a, b");
     }
 
     #[test]

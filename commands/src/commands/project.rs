@@ -8,7 +8,12 @@
 use crewclock::app::projects::{
     self, CreateProject, ProjectEdit, ProjectMemberChanged, ProjectView,
 };
+use crewclock::app::rates::{self, BudgetUse};
+use crewclock::app::timers;
+use crewclock::domain::ids::ChannelId;
+use crewclock::domain::projects::Budget;
 use crewclock::domain::projects::{Membership, Privacy};
+use crewclock::domain::timeparse::format_duration;
 use crewclock::domain::UserId;
 use poise::serenity_prelude as serenity;
 
@@ -34,7 +39,9 @@ use crate::render::{self, no_pings};
         "budget",
         "rate",
         "stage",
-        "due"
+        "due",
+        "link_channel",
+        "unlink_channel"
     ),
     subcommand_required
 )]
@@ -270,6 +277,11 @@ async fn info(
         due_text(view),
         view.budget_text(),
     );
+    // How much of it is used, as far as the viewer may see (money only to those who may).
+    match rates::budget_use(&ctx.data().app, &actor(ctx), &format!("#{}", view.id)).await {
+        Ok(used) => text.push_str(&budget_use_text(&used)),
+        Err(e) => tracing::debug!(error = %e, "no budget use for /project info"),
+    }
     if let Some(rate) = rate_text(view) {
         text.push_str(&format!("\n**Hourly rate:** {rate}"));
     }
@@ -321,6 +333,28 @@ async fn info(
     )
     .await?;
     Ok(())
+}
+
+/// The tracked time and, with a budget, how much of it is used.
+fn budget_use_text(used: &BudgetUse) -> String {
+    let mut text = format!("\n**Tracked:** {}", format_duration(used.tracked));
+    if let Some(amount) = &used.amount {
+        text.push_str(&format!(", billable {}", amount.display()));
+    }
+    match (&used.budget, used.percent) {
+        (Some(Budget::None) | None, _) => {}
+        (Some(budget), Some(percent)) => {
+            text.push_str(&format!(
+                " — **{percent}%** of the budget ({})",
+                budget.display(&used.currency)
+            ));
+            if percent > 100 {
+                text.push_str(", over budget");
+            }
+        }
+        (Some(_), None) => {}
+    }
+    text
 }
 
 /// One line of a project list.
@@ -451,7 +485,7 @@ async fn delete(
 #[poise::command(
     slash_command,
     guild_only,
-    subcommands("members_add", "members_remove"),
+    subcommands("members_add", "members_remove", "members_rate"),
     subcommand_required
 )]
 async fn members(_ctx: Context<'_>) -> Result<(), Error> {
@@ -543,6 +577,34 @@ async fn members_remove(
         done,
         |who, project| format!("{who} is no longer on {project}."),
         |who, project| format!("{who} was not on {project}"),
+    )
+    .await
+}
+
+/// Set someone's hourly rate on this project only (85, 85.50 EUR), or none
+#[poise::command(slash_command, guild_only, rename = "rate")]
+async fn members_rate(
+    ctx: Context<'_>,
+    #[description = "The project"]
+    #[autocomplete = "pickers::project"]
+    #[max_length = 100]
+    project: String,
+    #[description = "The person"] member: serenity::User,
+    #[description = "An amount per hour like 85 or 85.50 EUR, in the project's currency, or none"]
+    #[max_length = 40]
+    rate: String,
+) -> Result<(), Error> {
+    let who = UserId(member.id.get());
+    let set =
+        rates::set_project_member_rate(&ctx.data().app, &actor(ctx), &project, who, &rate).await?;
+    let shown = match set {
+        Some(rate) => format!("{} per hour", rate.display()),
+        None => "none (the project's, their own or the workspace's rate applies)".into(),
+    };
+    // Privately: rates are for those who may see money amounts.
+    private(
+        ctx,
+        format!("Rate of {} on this project: {shown}.", render::mention(who)),
     )
     .await
 }
@@ -733,4 +795,57 @@ async fn due(
         None => format!("Project {} has no due date now.", shown(&view.name)),
     };
     announce(ctx, &view, text).await
+}
+
+/// The channel a command names, else the one it was typed in.
+fn channel_or_here(ctx: Context<'_>, channel: Option<serenity::ChannelId>) -> ChannelId {
+    ChannelId(channel.unwrap_or_else(|| ctx.channel_id()).get())
+}
+
+/// Make a project the default of `/timer start` in a channel
+#[poise::command(slash_command, guild_only, rename = "link-channel")]
+async fn link_channel(
+    ctx: Context<'_>,
+    #[description = "The project"]
+    #[autocomplete = "pickers::project"]
+    #[max_length = 100]
+    project: String,
+    #[description = "The channel (default: this one)"]
+    #[channel_types("Text")]
+    channel: Option<serenity::ChannelId>,
+) -> Result<(), Error> {
+    let channel = channel_or_here(ctx, channel);
+    let linked = timers::link_channel(&ctx.data().app, &actor(ctx), channel, &project).await?;
+    let mut text = format!(
+        "In <#{}>, `/timer start` without a project now tracks to {}.",
+        linked.channel,
+        shown(&linked.project)
+    );
+    if let Some(before) = &linked.replaced {
+        text.push_str(&format!(" (It was {}.)", shown(before)));
+    }
+    text.push_str(" `/project unlink-channel` undoes it.");
+    // Privately: the project may be private, and the channel public.
+    private(ctx, text).await
+}
+
+/// Remove a channel's default project
+#[poise::command(slash_command, guild_only, rename = "unlink-channel")]
+async fn unlink_channel(
+    ctx: Context<'_>,
+    #[description = "The channel (default: this one)"]
+    #[channel_types("Text")]
+    channel: Option<serenity::ChannelId>,
+) -> Result<(), Error> {
+    let channel = channel_or_here(ctx, channel);
+    let name = timers::unlink_channel(&ctx.data().app, &actor(ctx), channel).await?;
+    private(
+        ctx,
+        format!(
+            "<#{}> no longer defaults to {}; `/timer start` there continues your last project.",
+            channel,
+            shown(&name)
+        ),
+    )
+    .await
 }

@@ -8,7 +8,7 @@ use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crewclock::app::SystemClock;
+use crewclock::app::{Clock, SystemClock};
 use crewclock::config::{CommandScope, DiscordConfig, Secret};
 use crewclock::store::{Store, StoreOptions};
 use crewclock::App;
@@ -76,20 +76,40 @@ async fn open_store(db: Db) -> Option<(Store, Cleanup)> {
     }
 }
 
+/// How a world's bot runs: its clock, and how often it looks for idle reminders.
+pub struct Setup {
+    pub clock: Arc<dyn Clock>,
+    pub reminder_check_ms: u64,
+}
+
+impl Default for Setup {
+    fn default() -> Self {
+        Setup {
+            clock: Arc::new(SystemClock),
+            reminder_check_ms: DiscordConfig::default().reminder_check_ms,
+        }
+    }
+}
+
 impl World {
     pub async fn start(db: Db) -> Option<World> {
+        World::start_with(db, Setup::default()).await
+    }
+
+    pub async fn start_with(db: Db, setup: Setup) -> Option<World> {
         let (store, cleanup) = open_store(db).await?;
         let sim = DiscordSim::start().await;
         let guild = sim.add_guild(GuildSpec::new("Acme").owner("alice"));
         let general = sim.channel_by_name(guild, "general");
         let alice = sim.owner(guild);
-        let app = App::new(store, Arc::new(SystemClock));
+        let app = App::new(store, setup.clock);
         let options = BotOptions {
             token: Secret::new(discord_sim::TOKEN),
             discord: DiscordConfig {
                 command_scope: CommandScope::Guild,
                 guild_ids: vec![guild.0],
                 api_base_url: Some(sim.base_url()),
+                reminder_check_ms: setup.reminder_check_ms,
                 ..DiscordConfig::default()
             },
         };
@@ -203,7 +223,15 @@ pub async fn run<F>(db: Db, body: F)
 where
     F: for<'a> FnOnce(&'a World) -> futures::future::BoxFuture<'a, ()>,
 {
-    let Some(world) = World::start(db).await else {
+    run_with(db, Setup::default(), body).await
+}
+
+/// [`run`] with a chosen clock and reminder pace.
+pub async fn run_with<F>(db: Db, setup: Setup, body: F)
+where
+    F: for<'a> FnOnce(&'a World) -> futures::future::BoxFuture<'a, ()>,
+{
+    let Some(world) = World::start_with(db, setup).await else {
         return;
     };
     let outcome = AssertUnwindSafe(body(&world)).catch_unwind().await;

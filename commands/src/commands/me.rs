@@ -1,0 +1,171 @@
+//! `/me …`: your own preferences, the time zone your days are counted in and the first day
+//! of your week. Replies are private.
+
+use chrono::{Utc, Weekday};
+use crewclock::app::me::{self, Prefs};
+use poise::serenity_prelude as serenity;
+
+use super::private;
+use crate::context::{actor, Context, Error};
+
+/// Discord's most autocomplete choices.
+const MAX_CHOICES: usize = 25;
+
+/// Your preferences: time zone and first day of the week
+#[poise::command(
+    slash_command,
+    guild_only,
+    subcommands("status", "timezone", "week_start"),
+    subcommand_required
+)]
+pub async fn me(_ctx: Context<'_>) -> Result<(), Error> {
+    Ok(())
+}
+
+/// A day of the week, as offered in `/me week-start`.
+#[derive(Debug, Clone, Copy, poise::ChoiceParameter)]
+pub enum DayChoice {
+    Monday,
+    Tuesday,
+    Wednesday,
+    Thursday,
+    Friday,
+    Saturday,
+    Sunday,
+}
+
+impl DayChoice {
+    fn code(self) -> &'static str {
+        match self {
+            DayChoice::Monday => "monday",
+            DayChoice::Tuesday => "tuesday",
+            DayChoice::Wednesday => "wednesday",
+            DayChoice::Thursday => "thursday",
+            DayChoice::Friday => "friday",
+            DayChoice::Saturday => "saturday",
+            DayChoice::Sunday => "sunday",
+        }
+    }
+}
+
+fn day_name(day: Weekday) -> &'static str {
+    match day {
+        Weekday::Mon => "Monday",
+        Weekday::Tue => "Tuesday",
+        Weekday::Wed => "Wednesday",
+        Weekday::Thu => "Thursday",
+        Weekday::Fri => "Friday",
+        Weekday::Sat => "Saturday",
+        Weekday::Sun => "Sunday",
+    }
+}
+
+fn prefs_text(prefs: &Prefs) -> String {
+    let local = Utc::now().with_timezone(&prefs.time_zone);
+    format!(
+        "Your time zone: **{}** (it is {} there now). Your week starts on **{}**.",
+        prefs.time_zone.name(),
+        local.format("%a %H:%M"),
+        day_name(prefs.week_start)
+    )
+}
+
+/// Your time zone and first day of the week
+#[poise::command(slash_command, guild_only)]
+async fn status(ctx: Context<'_>) -> Result<(), Error> {
+    let prefs = me::prefs(&ctx.data().app, &actor(ctx)).await?;
+    private(
+        ctx,
+        format!(
+            "{} Change them with `/me timezone` and `/me week-start`.",
+            prefs_text(&prefs)
+        ),
+    )
+    .await
+}
+
+/// Zone names containing what was typed (spaces read as underscores), those starting with
+/// it (or whose city starts with it) first; never the fixed-offset zones the core refuses.
+pub fn zones_matching(partial: &str) -> Vec<&'static str> {
+    let wanted = partial.trim().to_ascii_lowercase().replace(' ', "_");
+    let mut found: Vec<(u8, &'static str)> = chrono_tz::TZ_VARIANTS
+        .iter()
+        .map(|tz| tz.name())
+        .filter(|name| !is_fixed_offset(name))
+        .filter_map(|name| {
+            let key = name.to_ascii_lowercase();
+            let city = key.rsplit('/').next().unwrap_or(&key);
+            let rank = if key.starts_with(&wanted) {
+                0
+            } else if city.starts_with(&wanted) {
+                1
+            } else if key.contains(&wanted) {
+                2
+            } else {
+                return None;
+            };
+            Some((rank, name))
+        })
+        .collect();
+    found.sort();
+    found
+        .into_iter()
+        .map(|(_, name)| name)
+        .take(MAX_CHOICES)
+        .collect()
+}
+
+/// Zones that are a fixed offset, which don't follow daylight saving (the core refuses them).
+fn is_fixed_offset(name: &str) -> bool {
+    matches!(name, "EST" | "MST" | "HST")
+        || name
+            .strip_prefix("Etc/GMT")
+            .is_some_and(|rest| rest.starts_with(['+', '-']))
+}
+
+async fn zone_choices(_ctx: Context<'_>, partial: &str) -> serenity::CreateAutocompleteResponse {
+    let choices = zones_matching(partial)
+        .into_iter()
+        .map(|name| serenity::AutocompleteChoice::new(name, name))
+        .collect();
+    serenity::CreateAutocompleteResponse::new().set_choices(choices)
+}
+
+/// Set your time zone: your days and weeks are counted in it
+#[poise::command(slash_command, guild_only)]
+async fn timezone(
+    ctx: Context<'_>,
+    #[description = "A zone name like Europe/Berlin or America/New_York"]
+    #[autocomplete = "zone_choices"]
+    #[max_length = 64]
+    zone: String,
+) -> Result<(), Error> {
+    let prefs = me::set_time_zone(&ctx.data().app, &actor(ctx), &zone).await?;
+    private(ctx, format!("Saved. {}", prefs_text(&prefs))).await
+}
+
+/// Set the first day of your week
+#[poise::command(slash_command, guild_only, rename = "week-start")]
+async fn week_start(
+    ctx: Context<'_>,
+    #[description = "The day your week starts on"] day: DayChoice,
+) -> Result<(), Error> {
+    let prefs = me::set_week_start(&ctx.data().app, &actor(ctx), day.code()).await?;
+    private(ctx, format!("Saved. {}", prefs_text(&prefs))).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn zones_are_filtered_and_bounded() {
+        assert!(zones_matching("").len() <= MAX_CHOICES);
+        assert_eq!(zones_matching("europe/berl"), ["Europe/Berlin"]);
+        assert_eq!(zones_matching("new york")[0], "America/New_York");
+        assert_eq!(zones_matching("berlin")[0], "Europe/Berlin");
+        assert!(zones_matching("etc/gmt+").is_empty());
+        assert!(zones_matching("no such place").is_empty());
+        assert!(zones_matching("a").iter().all(|z| z.len() <= 100));
+    }
+}
