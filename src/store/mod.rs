@@ -11,6 +11,7 @@ pub mod jobs;
 pub mod members;
 pub mod projects;
 pub mod rates;
+pub mod report_links;
 pub mod role_links;
 pub mod team;
 pub mod timesheets;
