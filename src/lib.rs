@@ -2,6 +2,7 @@
 //! Discord or HTTP. `domain` holds the pure rules, `app` the use cases, `store` all SQL.
 
 pub mod app;
+pub mod chart;
 pub mod config;
 pub mod domain;
 pub mod store;
