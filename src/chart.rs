@@ -89,7 +89,7 @@ fn is_bidi_control(c: char) -> bool {
 /// negative totals treated as zero.
 fn prepare(bars: &[Bar]) -> Vec<(String, f64)> {
     let mut sorted: Vec<&Bar> = bars.iter().collect();
-    sorted.sort_by(|a, b| b.seconds.cmp(&a.seconds));
+    sorted.sort_by_key(|b| std::cmp::Reverse(b.seconds));
     let hours = |s: i64| s.max(0) as f64 / 3600.0;
     let mut out: Vec<(String, f64)> = sorted
         .iter()
