@@ -6,5 +6,6 @@ pub mod chart;
 pub mod config;
 pub mod domain;
 pub mod store;
+pub mod web;
 
 pub use app::{Actor, App, AppError, AppResult};
