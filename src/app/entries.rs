@@ -513,7 +513,7 @@ impl<'a> Viewing<'a> {
         })
     }
 
-    fn amount(&self, entry: &Entry, duration: Duration) -> Option<Money> {
+    pub(crate) fn amount(&self, entry: &Entry, duration: Duration) -> Option<Money> {
         if !rules::can_see_rates(self.viewer.role, self.settings) || !entry.billable {
             return None;
         }

@@ -13,6 +13,7 @@ pub mod projects;
 pub mod rates;
 pub mod reminders;
 pub mod report_links;
+pub mod reports;
 pub mod role_links;
 pub mod timers;
 pub mod timesheets;

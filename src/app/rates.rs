@@ -304,34 +304,30 @@ pub async fn budget_use(app: &App, actor: &Actor, project: &str) -> AppResult<Bu
     let money_visible = rules::can_see_rates(me.role, &settings);
     let (workspace_rate, workspace_currency) =
         store::rates::workspace_rate(&mut conn, workspace.id).await?;
-    let now = app.clock.now();
-    let rows = store::entries::project_time(&mut conn, project.id, now).await?;
-    let mut tracked = Duration::zero();
-    let mut billable = Duration::zero();
-    let mut amount = 0i64;
-    let mut unpriced = Duration::zero();
-    for row in rows {
-        let length = Duration::milliseconds(row.millis.max(0));
-        tracked += length;
-        if !row.billable {
-            continue;
-        }
-        billable += length;
-        let rates = Rates {
-            project_member: row.project_member_rate,
-            project: project.hourly_rate,
-            member: row.member_rate,
-            workspace: workspace_rate,
-        };
-        match rates.effective_level() {
-            Some((rate, level))
-                if level.in_project_currency() || workspace_currency == project.currency =>
-            {
-                amount = amount.saturating_add(rules::amount(rate, length));
-            }
-            _ => unpriced += length,
-        }
-    }
+    let totals = store::reports::budget_totals(
+        &mut conn,
+        &[project.id],
+        workspace_rate,
+        workspace_currency.as_str(),
+        app.clock.now(),
+    )
+    .await?;
+    Ok(budget_of(
+        &project,
+        totals.get(&project.id).copied().unwrap_or_default(),
+        money_visible,
+    ))
+}
+
+/// A project's budget use from its totals (all time tracked to it; a member or workspace rate
+/// prices time only when the workspace currency is the project's). Shared with reports.
+pub(crate) fn budget_of(
+    project: &store::projects::Project,
+    totals: store::reports::BudgetTotals,
+    money_visible: bool,
+) -> BudgetUse {
+    let tracked = Duration::milliseconds(totals.millis.max(0));
+    let amount = totals.amount;
     let percent = match &project.budget {
         Budget::None => None,
         Budget::Hours { minutes } if *minutes > 0 => Some(tracked.num_minutes() * 100 / minutes),
@@ -340,7 +336,7 @@ pub async fn budget_use(app: &App, actor: &Actor, project: &str) -> AppResult<Bu
         }
         _ => None,
     };
-    Ok(BudgetUse {
+    BudgetUse {
         project_id: project.id,
         project: project.name.clone(),
         budget: if project.budget.is_money() && !money_visible {
@@ -350,12 +346,12 @@ pub async fn budget_use(app: &App, actor: &Actor, project: &str) -> AppResult<Bu
         },
         currency: project.currency.clone(),
         tracked,
-        billable,
+        billable: Duration::milliseconds(totals.billable_millis.max(0)),
         amount: money_visible.then(|| Money {
             minor: amount,
             currency: project.currency.clone(),
         }),
-        unpriced: money_visible.then_some(unpriced),
+        unpriced: money_visible.then(|| Duration::milliseconds(totals.unpriced_millis.max(0))),
         percent,
-    })
+    }
 }

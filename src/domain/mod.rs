@@ -1,5 +1,6 @@
 //! Pure rules: no I/O, no database, no Discord. Everything here is unit-tested in place.
 
+pub mod csv;
 pub mod entries;
 pub mod help;
 pub mod ids;
@@ -7,6 +8,7 @@ pub mod invitation;
 pub mod links;
 pub mod policy;
 pub mod projects;
+pub mod report;
 pub mod role;
 pub mod role_sync;
 pub mod settings;

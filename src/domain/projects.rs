@@ -636,8 +636,10 @@ impl fmt::Display for Color {
     }
 }
 
-/// An ISO 4217-style currency code: three letters, upper case.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+/// An ISO 4217-style currency code: three letters, upper case. Serialized as the code (for
+/// report pages and links); never deserialized unchecked, use [`Currency::parse`].
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(transparent)]
 pub struct Currency(String);
 
 impl Currency {
@@ -687,7 +689,7 @@ pub const MAX_MINOR_UNITS: i64 = 1_000_000_000_000_000;
 pub const MAX_BUDGET_HOURS: i64 = 1_000_000;
 
 /// An amount of money in integer minor units.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
 pub struct Money {
     pub minor: i64,
     pub currency: Currency,
@@ -834,7 +836,8 @@ fn parse_decimal(text: &str, digits: u32) -> Option<i64> {
 
 /// A project's budget: none, a number of hours (kept in minutes) or an amount of money (in
 /// minor units of the project's currency).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Budget {
     None,
     Hours { minutes: i64 },

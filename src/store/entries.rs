@@ -54,7 +54,7 @@ impl Entry {
     }
 }
 
-const SELECT: &str = "SELECT e.id, e.workspace_id, e.member_id, m.user_id AS member_user,
+pub(crate) const SELECT: &str = "SELECT e.id, e.workspace_id, e.member_id, m.user_id AS member_user,
         m.display_name AS member_name, e.project_id, p.name AS project_name,
         p.is_public AS project_public, p.currency AS project_currency, e.task_id,
         t.name AS task_name, e.description, e.billable, e.started_at, e.ended_at, e.overlapping,
@@ -66,7 +66,7 @@ const SELECT: &str = "SELECT e.id, e.workspace_id, e.member_id, m.user_id AS mem
      LEFT JOIN tasks t ON t.id = e.task_id
      LEFT JOIN project_member_rates pmr ON pmr.project_id = e.project_id AND pmr.member_id = e.member_id";
 
-fn entry_from_row(row: &AnyRow) -> Result<Entry, StoreError> {
+pub(crate) fn entry_from_row(row: &AnyRow) -> Result<Entry, StoreError> {
     let currency: String = row.try_get("project_currency")?;
     Ok(Entry {
         id: row.try_get("id")?,

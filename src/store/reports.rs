@@ -1,0 +1,545 @@
+//! Report queries: the entries a report covers, aggregated in the database (sums per group),
+//! a page of them in order, and budget totals. Portable SQL for SQLite and PostgreSQL.
+//!
+//! Who sees which entries is decided by the app layer with the rulebook's own function; it
+//! arrives here as [`Visible`], a union of (members × projects) slices on the entry's own
+//! columns, so the database can use the report index without joins. Ids are written into the
+//! SQL as integer literals (they are `i64`, never text), which keeps statements with hundreds
+//! of ids within both databases' parameter limits.
+//!
+//! Sums are `CAST(… AS BIGINT)` because PostgreSQL's `SUM(bigint)` is `numeric`, which the
+//! `Any` driver can't read. Money mirrors `domain::entries::amount` per entry (rate × ms,
+//! rounded half up to minor units) and `Rates::effective_level` (project member, project,
+//! member, workspace); the report tests check it against entry views.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+
+use chrono::{DateTime, Utc};
+use sqlx::Row;
+
+use super::entries::{entry_from_row, Entry, SELECT};
+use super::{millis, Conn, StoreError};
+
+/// A set of ids.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IdSet {
+    Any,
+    In(Vec<i64>),
+    NotIn(Vec<i64>),
+}
+
+/// Entries of these members on these projects.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Slice {
+    pub members: IdSet,
+    pub projects: IdSet,
+}
+
+/// The entries a viewer may see.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Visible {
+    All,
+    /// A union of slices; empty means nothing.
+    Slices(Vec<Slice>),
+}
+
+/// Which entries a report covers.
+#[derive(Debug, Clone)]
+pub struct Filter {
+    pub workspace_id: i64,
+    /// Entries starting within `[from, to)`.
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    pub visible: Visible,
+    pub projects: Vec<i64>,
+    pub clients: Vec<i64>,
+    pub members: Vec<i64>,
+    pub tags: Vec<i64>,
+    pub tasks: Vec<i64>,
+    pub billable: Option<bool>,
+}
+
+/// A column a report groups by in the database (weeks and months are rolled up from days).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Dim {
+    Project,
+    Client,
+    Member,
+    Task,
+    Tag,
+    Billable,
+    /// The local day, as days since 1970-01-01, given the zone's offset pieces.
+    Day,
+}
+
+/// Rates below the project level that are not in the entry's rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pricing {
+    pub workspace_rate: Option<i64>,
+}
+
+/// One group's sums.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AggRow {
+    /// One key per dimension, in order; `None` for "no client", "no task", "no tag".
+    pub keys: Vec<Option<i64>>,
+    /// The currency of `amount`: the project's when a project-level rate applied, `None` for
+    /// the workspace currency (member and workspace rates).
+    pub currency: Option<String>,
+    pub millis: i64,
+    pub billable_millis: i64,
+    pub amount: i64,
+    pub entries: i64,
+}
+
+/// Local days are computed as (UTC ms + offset + BIAS) / day, so that integer division (which
+/// truncates toward zero on both databases) is a floor for any date after 1700.
+const BIAS_DAYS: i64 = 100_000;
+const DAY_MS: i64 = 86_400_000;
+
+fn ids(list: &[i64]) -> String {
+    let mut out = String::new();
+    for (i, id) in list.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        let _ = write!(out, "{id}");
+    }
+    out
+}
+
+fn id_condition(column: &str, set: &IdSet) -> Option<String> {
+    match set {
+        IdSet::Any => None,
+        IdSet::In(list) if list.is_empty() => Some("1 = 0".into()),
+        IdSet::In(list) => Some(format!("{column} IN ({})", ids(list))),
+        IdSet::NotIn(list) if list.is_empty() => None,
+        IdSet::NotIn(list) => Some(format!("{column} NOT IN ({})", ids(list))),
+    }
+}
+
+/// The WHERE clause (binding `$1` workspace, `$2` from, `$3` to).
+fn where_clause(f: &Filter, tag_alias_free: bool) -> String {
+    let mut parts = vec![
+        "e.workspace_id = $1".to_string(),
+        "e.started_at >= $2".to_string(),
+        "e.started_at < $3".to_string(),
+    ];
+    match &f.visible {
+        Visible::All => {}
+        Visible::Slices(slices) if slices.is_empty() => parts.push("1 = 0".into()),
+        Visible::Slices(slices) => {
+            let ors: Vec<String> = slices
+                .iter()
+                .map(|s| {
+                    let conds: Vec<String> = [
+                        id_condition("e.member_id", &s.members),
+                        id_condition("e.project_id", &s.projects),
+                    ]
+                    .into_iter()
+                    .flatten()
+                    .collect();
+                    if conds.is_empty() {
+                        "1 = 1".to_string()
+                    } else {
+                        format!("({})", conds.join(" AND "))
+                    }
+                })
+                .collect();
+            parts.push(format!("({})", ors.join(" OR ")));
+        }
+    }
+    if !f.projects.is_empty() {
+        parts.push(format!("e.project_id IN ({})", ids(&f.projects)));
+    }
+    if !f.members.is_empty() {
+        parts.push(format!("e.member_id IN ({})", ids(&f.members)));
+    }
+    if !f.tasks.is_empty() {
+        parts.push(format!("e.task_id IN ({})", ids(&f.tasks)));
+    }
+    if !f.clients.is_empty() {
+        parts.push(format!(
+            "e.project_id IN (SELECT id FROM projects WHERE client_id IN ({}))",
+            ids(&f.clients)
+        ));
+    }
+    if let Some(billable) = f.billable {
+        parts.push(format!("e.billable = {}", i64::from(billable)));
+    }
+    if !f.tags.is_empty() && tag_alias_free {
+        parts.push(format!(
+            "EXISTS (SELECT 1 FROM entry_tags ft WHERE ft.entry_id = e.id AND ft.tag_id IN ({}))",
+            ids(&f.tags)
+        ));
+    }
+    parts.join(" AND ")
+}
+
+/// The local-day expression for the zone's offset pieces `(since_ms, offset_ms)`.
+fn day_expr(pieces: &[(i64, i64)]) -> String {
+    let bias = BIAS_DAYS * DAY_MS;
+    let offset = match pieces {
+        [] => "0".to_string(),
+        [(_, only)] => only.to_string(),
+        [(_, first), rest @ ..] => {
+            // Piece i applies before piece i+1 starts.
+            let mut case = String::from("CASE");
+            let mut current = *first;
+            for (since, offset) in rest {
+                let _ = write!(case, " WHEN e.started_at < {since} THEN {current}");
+                current = *offset;
+            }
+            let _ = write!(case, " ELSE {current} END");
+            case
+        }
+    };
+    format!("((e.started_at + {offset} + {bias}) / {DAY_MS} - {BIAS_DAYS})")
+}
+
+const RATE_ANY: &str = "COALESCE(pmr.hourly_rate, p.hourly_rate, m.hourly_rate, {ws})";
+const RATE_PROJECT: &str = "COALESCE(pmr.hourly_rate, p.hourly_rate)";
+
+/// Sums of the filtered entries per combination of `dims` (and per currency when priced).
+/// A running timer counts up to `now`; with [`Dim::Tag`] an entry counts once per tag (and
+/// once under "no tag" when it has none).
+pub async fn aggregate(
+    conn: &mut Conn,
+    f: &Filter,
+    dims: &[Dim],
+    day_pieces: &[(i64, i64)],
+    pricing: Option<Pricing>,
+    now: DateTime<Utc>,
+) -> Result<Vec<AggRow>, StoreError> {
+    let duration = "(COALESCE(e.ended_at, $4) - e.started_at)";
+    let mut select: Vec<String> = Vec::new();
+    let mut joins: Vec<String> = Vec::new();
+    let need_project = pricing.is_some() || dims.contains(&Dim::Client);
+    if need_project {
+        joins.push("JOIN projects p ON p.id = e.project_id".into());
+    }
+    let mut tag_filter_in_join = false;
+    for (i, dim) in dims.iter().enumerate() {
+        let expr = match dim {
+            Dim::Project => "e.project_id".to_string(),
+            Dim::Client => "p.client_id".to_string(),
+            Dim::Member => "e.member_id".to_string(),
+            Dim::Task => "e.task_id".to_string(),
+            Dim::Billable => "e.billable".to_string(),
+            Dim::Day => day_expr(day_pieces),
+            Dim::Tag => {
+                // With a tag filter, tag groups show the filtered tags only.
+                let only = if f.tags.is_empty() {
+                    String::new()
+                } else {
+                    tag_filter_in_join = true;
+                    format!(" AND et.tag_id IN ({})", ids(&f.tags))
+                };
+                joins.push(format!(
+                    "LEFT JOIN entry_tags et ON et.entry_id = e.id{only}"
+                ));
+                "et.tag_id".to_string()
+            }
+        };
+        select.push(format!("{expr} AS k{i}"));
+    }
+    let amount = match pricing {
+        Some(pricing) => {
+            joins.push("JOIN members m ON m.id = e.member_id".into());
+            joins.push(
+                "LEFT JOIN project_member_rates pmr ON pmr.project_id = e.project_id AND pmr.member_id = e.member_id"
+                    .into(),
+            );
+            let ws = pricing
+                .workspace_rate
+                .map(|r| r.to_string())
+                .unwrap_or_else(|| "NULL".into());
+            let rate = RATE_ANY.replace("{ws}", &ws);
+            select.push(format!(
+                "CASE WHEN {RATE_PROJECT} IS NOT NULL THEN p.currency ELSE NULL END AS ccy"
+            ));
+            format!(
+                "CAST(SUM(CASE WHEN e.billable = 1 AND {rate} IS NOT NULL \
+                 THEN ({rate} * {duration} + 1800000) / 3600000 ELSE 0 END) AS BIGINT)"
+            )
+        }
+        None => "CAST(0 AS BIGINT)".to_string(),
+    };
+    let group_count = select.len();
+    let mut sql = String::from("SELECT ");
+    for column in &select {
+        sql.push_str(column);
+        sql.push_str(", ");
+    }
+    let _ = write!(
+        sql,
+        "CAST(SUM({duration}) AS BIGINT) AS total_ms, \
+         CAST(SUM(CASE WHEN e.billable = 1 THEN {duration} ELSE 0 END) AS BIGINT) AS billable_ms, \
+         {amount} AS amount, COUNT(*) AS n FROM time_entries e {} WHERE {}",
+        joins.join(" "),
+        where_clause(f, !tag_filter_in_join)
+    );
+    if tag_filter_in_join {
+        // The join already keeps only filtered tags, but untagged rows must still go.
+        sql.push_str(" AND et.tag_id IS NOT NULL");
+    }
+    if group_count > 0 {
+        let positions: Vec<String> = (1..=group_count).map(|i| i.to_string()).collect();
+        let _ = write!(sql, " GROUP BY {}", positions.join(", "));
+    }
+    let rows = sqlx::query(&sql)
+        .bind(f.workspace_id)
+        .bind(millis(f.from))
+        .bind(millis(f.to))
+        .bind(millis(now))
+        .fetch_all(&mut *conn)
+        .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let n: i64 = row.try_get("n")?;
+        if n == 0 {
+            // An aggregate without GROUP BY answers one row even for no entries.
+            continue;
+        }
+        let mut keys = Vec::with_capacity(dims.len());
+        for i in 0..dims.len() {
+            keys.push(row.try_get::<Option<i64>, _>(format!("k{i}").as_str())?);
+        }
+        out.push(AggRow {
+            keys,
+            currency: if pricing.is_some() {
+                row.try_get("ccy")?
+            } else {
+                None
+            },
+            millis: row.try_get::<Option<i64>, _>("total_ms")?.unwrap_or(0),
+            billable_millis: row.try_get::<Option<i64>, _>("billable_ms")?.unwrap_or(0),
+            amount: row.try_get::<Option<i64>, _>("amount")?.unwrap_or(0),
+            entries: n,
+        });
+    }
+    Ok(out)
+}
+
+/// How many entries the filter covers.
+pub async fn count(conn: &mut Conn, f: &Filter) -> Result<i64, StoreError> {
+    let sql = format!(
+        "SELECT COUNT(*) AS n FROM time_entries e WHERE {}",
+        where_clause(f, true)
+    );
+    let row = sqlx::query(&sql)
+        .bind(f.workspace_id)
+        .bind(millis(f.from))
+        .bind(millis(f.to))
+        .fetch_one(&mut *conn)
+        .await?;
+    row.try_get("n")
+}
+
+/// One page of the filtered entries, in order of start.
+pub async fn page(
+    conn: &mut Conn,
+    f: &Filter,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<Entry>, StoreError> {
+    let sql = format!(
+        "{SELECT} WHERE {} ORDER BY e.started_at, e.id LIMIT {limit} OFFSET {offset}",
+        where_clause(f, true)
+    );
+    let rows = sqlx::query(&sql)
+        .bind(f.workspace_id)
+        .bind(millis(f.from))
+        .bind(millis(f.to))
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter().map(entry_from_row).collect()
+}
+
+/// The budgeted projects of the workspace that have entries under the filter.
+pub async fn budgeted_projects_in(conn: &mut Conn, f: &Filter) -> Result<Vec<i64>, StoreError> {
+    let sql = format!(
+        "SELECT p.id FROM projects p WHERE p.workspace_id = $1 AND p.budget_kind <> 'none'
+         AND EXISTS (SELECT 1 FROM time_entries e WHERE e.project_id = p.id AND {})
+         ORDER BY p.id",
+        where_clause(f, true)
+    );
+    let rows = sqlx::query(&sql)
+        .bind(f.workspace_id)
+        .bind(millis(f.from))
+        .bind(millis(f.to))
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter().map(|row| row.try_get("id")).collect()
+}
+
+/// All time ever tracked to a project, for its budget.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BudgetTotals {
+    pub millis: i64,
+    pub billable_millis: i64,
+    /// Billable amount in the project's currency.
+    pub amount: i64,
+    /// Billable time without a rate in the project's currency.
+    pub unpriced_millis: i64,
+}
+
+/// Budget totals of projects, as `app::rates::budget_use` counts them: a member or workspace
+/// rate prices time only when the workspace currency is the project's.
+pub async fn budget_totals(
+    conn: &mut Conn,
+    project_ids: &[i64],
+    workspace_rate: Option<i64>,
+    workspace_currency: &str,
+    now: DateTime<Utc>,
+) -> Result<HashMap<i64, BudgetTotals>, StoreError> {
+    if project_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let duration = "(COALESCE(e.ended_at, $1) - e.started_at)";
+    let ws = workspace_rate
+        .map(|r| r.to_string())
+        .unwrap_or_else(|| "NULL".into());
+    let priced = format!(
+        "CASE WHEN {RATE_PROJECT} IS NOT NULL THEN {RATE_PROJECT} \
+         WHEN p.currency = $2 THEN COALESCE(m.hourly_rate, {ws}) ELSE NULL END"
+    );
+    let sql = format!(
+        "SELECT e.project_id AS id,
+            CAST(SUM({duration}) AS BIGINT) AS total_ms,
+            CAST(SUM(CASE WHEN e.billable = 1 THEN {duration} ELSE 0 END) AS BIGINT) AS billable_ms,
+            CAST(SUM(CASE WHEN e.billable = 1 AND {priced} IS NOT NULL
+                 THEN ({priced} * {duration} + 1800000) / 3600000 ELSE 0 END) AS BIGINT) AS amount,
+            CAST(SUM(CASE WHEN e.billable = 1 AND {priced} IS NULL THEN {duration} ELSE 0 END)
+                 AS BIGINT) AS unpriced_ms
+         FROM time_entries e
+         JOIN projects p ON p.id = e.project_id
+         JOIN members m ON m.id = e.member_id
+         LEFT JOIN project_member_rates pmr
+                ON pmr.project_id = e.project_id AND pmr.member_id = e.member_id
+         WHERE e.project_id IN ({})
+         GROUP BY e.project_id",
+        ids(project_ids)
+    );
+    let rows = sqlx::query(&sql)
+        .bind(millis(now))
+        .bind(workspace_currency)
+        .fetch_all(&mut *conn)
+        .await?;
+    let mut out = HashMap::new();
+    for row in rows {
+        out.insert(
+            row.try_get("id")?,
+            BudgetTotals {
+                millis: row.try_get::<Option<i64>, _>("total_ms")?.unwrap_or(0),
+                billable_millis: row.try_get::<Option<i64>, _>("billable_ms")?.unwrap_or(0),
+                amount: row.try_get::<Option<i64>, _>("amount")?.unwrap_or(0),
+                unpriced_millis: row.try_get::<Option<i64>, _>("unpriced_ms")?.unwrap_or(0),
+            },
+        );
+    }
+    Ok(out)
+}
+
+/// Which names to look up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NameTable {
+    Projects,
+    Clients,
+    Members,
+    Tasks,
+    Tags,
+}
+
+/// Names by id (members by display name).
+pub async fn names(
+    conn: &mut Conn,
+    table: NameTable,
+    id_list: &[i64],
+) -> Result<HashMap<i64, String>, StoreError> {
+    let mut out = HashMap::new();
+    let (from, column) = match table {
+        NameTable::Projects => ("projects", "name"),
+        NameTable::Clients => ("clients", "name"),
+        NameTable::Members => ("members", "display_name"),
+        NameTable::Tasks => ("tasks", "name"),
+        NameTable::Tags => ("tags", "name"),
+    };
+    for chunk in id_list.chunks(500) {
+        let sql = format!(
+            "SELECT id, {column} AS name FROM {from} WHERE id IN ({})",
+            ids(chunk)
+        );
+        for row in sqlx::query(&sql).fetch_all(&mut *conn).await? {
+            out.insert(row.try_get("id")?, row.try_get("name")?);
+        }
+    }
+    Ok(out)
+}
+
+/// Every project of the workspace: id and whether it is public (for visibility).
+pub async fn project_privacy(
+    conn: &mut Conn,
+    workspace_id: i64,
+) -> Result<Vec<(i64, bool)>, StoreError> {
+    let rows = sqlx::query("SELECT id, is_public FROM projects WHERE workspace_id = $1")
+        .bind(workspace_id)
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter()
+        .map(|row| Ok((row.try_get("id")?, row.try_get::<i64, _>("is_public")? != 0)))
+        .collect()
+}
+
+/// The client (id, name) of each of the projects that has one.
+pub async fn project_clients(
+    conn: &mut Conn,
+    project_ids: &[i64],
+) -> Result<HashMap<i64, (i64, String)>, StoreError> {
+    let mut out = HashMap::new();
+    for chunk in project_ids.chunks(500) {
+        let sql = format!(
+            "SELECT p.id, c.id AS client_id, c.name FROM projects p JOIN clients c ON c.id = p.client_id
+             WHERE p.id IN ({})",
+            ids(chunk)
+        );
+        for row in sqlx::query(&sql).fetch_all(&mut *conn).await? {
+            out.insert(
+                row.try_get("id")?,
+                (row.try_get("client_id")?, row.try_get("name")?),
+            );
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn day_expression_switches_offsets_at_each_piece() {
+        assert_eq!(
+            day_expr(&[(0, 3_600_000)]),
+            "((e.started_at + 3600000 + 8640000000000) / 86400000 - 100000)"
+        );
+        assert_eq!(
+            day_expr(&[(0, 1), (10, 2), (20, 3)]),
+            "((e.started_at + CASE WHEN e.started_at < 10 THEN 1 WHEN e.started_at < 20 THEN 2 ELSE 3 END + 8640000000000) / 86400000 - 100000)"
+        );
+    }
+
+    #[test]
+    fn empty_visibility_matches_nothing() {
+        assert_eq!(
+            id_condition("x", &IdSet::In(vec![])).as_deref(),
+            Some("1 = 0")
+        );
+        assert_eq!(id_condition("x", &IdSet::NotIn(vec![])), None);
+        assert_eq!(
+            id_condition("x", &IdSet::In(vec![1, 2])).as_deref(),
+            Some("x IN (1,2)")
+        );
+    }
+}
