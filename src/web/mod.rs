@@ -8,7 +8,7 @@
 pub mod metrics;
 pub mod pages;
 pub mod rate_limit;
-// mod report;
+mod report;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -41,7 +41,6 @@ pub struct WebSettings {
 }
 
 #[derive(Clone)]
-#[allow(dead_code)] // signer and limiter serve /r/<token>, wired in with the report engine
 struct Web {
     app: App,
     signer: LinkSigner,
@@ -59,6 +58,7 @@ pub fn router(app: App, settings: WebSettings) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .route("/r/{file}", get(report::report))
         .fallback(not_found)
         .with_state(web)
         .layer(middleware::from_fn_with_state(settings.metrics, track))
