@@ -170,7 +170,14 @@ fn draw<DB: DrawingBackend>(
         .disable_y_mesh()
         .y_labels(n)
         .y_label_formatter(&label_of)
-        .x_label_formatter(&|h| format!("{h:.0}"))
+        .x_labels(8)
+        .x_label_formatter(&|h| {
+            if x_max < 8.0 {
+                format!("{h:.1}")
+            } else {
+                format!("{h:.0}")
+            }
+        })
         .x_desc("hours")
         .label_style(font(13))
         .axis_desc_style(font(13))

@@ -479,7 +479,12 @@ fn html(token: &str, report: &Report, applied: &Drill, valid: &ValidLink) -> Res
         total: hm(report.total_seconds),
         entries: report.entries,
         billable_total: report.billable_seconds.map(hm),
-        amount_total: report.amounts.as_deref().map(money_text),
+        // No rates anywhere: no money column, rather than a column of dashes.
+        amount_total: report
+            .amounts
+            .as_deref()
+            .filter(|a| !a.is_empty())
+            .map(money_text),
         level_header: levels.join(" › "),
         rows,
         chips: chips(&base, applied, report, link_query.as_ref()),
