@@ -125,6 +125,38 @@ async fn populate(app: &App) -> String {
     link.path()
 }
 
+/// Where one page's time goes: the report itself, and the chart.
+async fn components(app: &App) {
+    let owner = Actor::in_guild(GuildId(42), UserId(1), "Olivia Owner");
+    let query = ReportQuery::new(RangeSpec::LastDays(90), vec![GroupBy::Project]);
+    let n = 50;
+    let t = Instant::now();
+    let mut report = None;
+    for _ in 0..n {
+        report = Some(
+            crewclock::app::reports::summary(app, &owner, &query)
+                .await
+                .expect("summary"),
+        );
+    }
+    let summary = t.elapsed() / n;
+    let bars: Vec<crewclock::chart::Bar> = report
+        .map(|r| r.groups)
+        .unwrap_or_default()
+        .iter()
+        .map(|g| crewclock::chart::Bar {
+            label: g.label.clone(),
+            seconds: g.seconds,
+        })
+        .collect();
+    let t = Instant::now();
+    for _ in 0..n {
+        crewclock::chart::bar_chart_svg("Hours by project", &bars).expect("svg");
+    }
+    let svg = t.elapsed() / n;
+    println!("  one page: report {summary:.2?}, chart SVG {svg:.2?} (single request, no load)");
+}
+
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     if sorted.is_empty() {
         return Duration::ZERO;
@@ -202,6 +234,7 @@ async fn run(label: &str, url: &str) {
     .expect("open store");
     let app = App::new(store, Arc::new(SystemClock));
     let path = populate(&app).await;
+    components(&app).await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");

@@ -6,6 +6,7 @@
 //! every failure is one of a few fixed plain pages, so nothing internal ever leaks.
 
 pub mod metrics;
+pub mod page_cache;
 pub mod pages;
 pub mod rate_limit;
 mod report;
@@ -45,6 +46,7 @@ struct Web {
     app: App,
     signer: LinkSigner,
     limiter: Arc<RateLimiter>,
+    pages: Arc<page_cache::PageCache<report::PageKey, report::Rendered>>,
 }
 
 /// The public routes: `/r/<token>` (and `.csv`, `.xlsx`), `/healthz`, `/readyz`. Anything
@@ -54,6 +56,7 @@ pub fn router(app: App, settings: WebSettings) -> Router {
         app,
         signer: settings.signer,
         limiter: Arc::new(RateLimiter::per_minute(settings.link_requests_per_minute)),
+        pages: Arc::new(page_cache::PageCache::new(page_cache::TTL)),
     };
     Router::new()
         .route("/healthz", get(healthz))

@@ -7,7 +7,7 @@
 use std::time::Instant;
 
 use askama::Template;
-use axum::body::Body;
+use axum::body::{Body, Bytes};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderValue, Response, StatusCode};
 use serde::Deserialize;
@@ -23,8 +23,8 @@ use crate::domain::projects::{Currency, Money};
 use crate::domain::report::{GroupBy, ReportOptions, ReportQuery};
 use crate::AppError;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Format {
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(super) enum Format {
     Html,
     Csv,
     Xlsx,
@@ -134,26 +134,81 @@ pub(super) async fn report(
         Ok(Resolved::NotFound) => return pages::plain(StatusCode::NOT_FOUND),
         Err(e) => return failure(&e),
     };
-    let (report, applied) = match run(&web, &valid, &drill).await {
-        Ok(done) => done,
-        Err(e) => return failure(&e),
+    let key = PageKey {
+        link_id: valid.link_id,
+        drill: drill.to_query_string(),
+        format,
     };
-    match format {
-        Format::Html => html(token, &report, &applied, &valid),
-        Format::Csv => download(
-            report.to_csv().into_bytes(),
-            "text/csv; charset=utf-8",
-            "report.csv",
-        ),
-        Format::Xlsx => match xlsx(&report) {
-            Ok(bytes) => download(
-                bytes,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                "report.xlsx",
-            ),
-            Err(e) => failure(&AppError::internal(e)),
-        },
+    let cell = web.pages.cell(key, Instant::now());
+    let produced = cell
+        .get_or_try_init(|| produce(&web, token, format, &valid, &drill))
+        .await;
+    match produced {
+        Ok(page) => page.response(),
+        Err(e) => failure(&e),
     }
+}
+
+/// A rendered page or download, as kept in the page cache.
+#[derive(Debug, Clone)]
+pub(super) struct Rendered {
+    content_type: &'static str,
+    /// Set for downloads (a fixed name: nothing user-provided goes into a header).
+    filename: Option<&'static str>,
+    body: Bytes,
+}
+
+impl Rendered {
+    fn response(&self) -> Response<Body> {
+        let mut response = Response::new(Body::from(self.body.clone()));
+        let headers = response.headers_mut();
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(self.content_type),
+        );
+        if let Some(name) = self.filename {
+            if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+                headers.insert(header::CONTENT_DISPOSITION, value);
+            }
+        }
+        response
+    }
+}
+
+/// Which cached rendering a request may reuse.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(super) struct PageKey {
+    link_id: i64,
+    drill: String,
+    format: Format,
+}
+
+/// Runs the report and renders it in the requested format.
+async fn produce(
+    web: &Web,
+    token: &str,
+    format: Format,
+    valid: &ValidLink,
+    drill: &Drill,
+) -> Result<Rendered, AppError> {
+    let (report, applied) = run(web, valid, drill).await?;
+    Ok(match format {
+        Format::Html => Rendered {
+            content_type: "text/html; charset=utf-8",
+            filename: None,
+            body: Bytes::from(html(token, &report, &applied, valid)?),
+        },
+        Format::Csv => Rendered {
+            content_type: "text/csv; charset=utf-8",
+            filename: Some("report.csv"),
+            body: Bytes::from(report.to_csv()),
+        },
+        Format::Xlsx => Rendered {
+            content_type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            filename: Some("report.xlsx"),
+            body: Bytes::from(xlsx(&report).map_err(AppError::internal)?),
+        },
+    })
 }
 
 /// Runs the link's report as its owner, narrowed by the drill-down, redacted as the link says.
@@ -188,17 +243,6 @@ fn failure(error: &AppError) -> Response<Body> {
             pages::plain(StatusCode::INTERNAL_SERVER_ERROR)
         }
     }
-}
-
-fn download(bytes: Vec<u8>, content_type: &'static str, filename: &'static str) -> Response<Body> {
-    let mut response = Response::new(Body::from(bytes));
-    let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    // Fixed file names: nothing user-provided goes into a header.
-    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{filename}\"")) {
-        headers.insert(header::CONTENT_DISPOSITION, value);
-    }
-    response
 }
 
 // ---------------------------------------------------------------------------------------
@@ -435,7 +479,12 @@ fn chips(base: &str, applied: &Drill, report: &Report, query: Option<&ReportQuer
     chips
 }
 
-fn html(token: &str, report: &Report, applied: &Drill, valid: &ValidLink) -> Response<Body> {
+fn html(
+    token: &str,
+    report: &Report,
+    applied: &Drill,
+    valid: &ValidLink,
+) -> Result<String, AppError> {
     let base = format!("/r/{token}");
     let levels: Vec<&str> = report.group_by.iter().map(|l| level_name(*l)).collect();
     let title = format!("Time by {}", levels.join(" › ").to_lowercase());
@@ -460,10 +509,7 @@ fn html(token: &str, report: &Report, applied: &Drill, valid: &ValidLink) -> Res
         "Hours by {}",
         levels.first().unwrap_or(&"group").to_lowercase()
     );
-    let chart_svg = match chart::bar_chart_svg(&chart_title, &bars) {
-        Ok(svg) => svg,
-        Err(e) => return failure(&AppError::internal(e)),
-    };
+    let chart_svg = chart::bar_chart_svg(&chart_title, &bars).map_err(AppError::internal)?;
     let link_query: Option<ReportQuery> = serde_json::from_str(&valid.query_json).ok();
     let range = if report.range.is_rolling() {
         format!("{} ({} to {})", report.range.text(), report.from, report.to)
@@ -511,10 +557,7 @@ fn html(token: &str, report: &Report, applied: &Drill, valid: &ValidLink) -> Res
         xlsx_href: format!("{base}.xlsx{}", applied.to_query_string()),
         expires: valid.expires_at.format("%Y-%m-%d").to_string(),
     };
-    match page.render() {
-        Ok(html) => pages::html_response(StatusCode::OK, html),
-        Err(e) => failure(&AppError::internal(e)),
-    }
+    page.render().map_err(AppError::internal)
 }
 
 // ---------------------------------------------------------------------------------------
