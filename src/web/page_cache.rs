@@ -21,10 +21,13 @@ pub const TTL: Duration = Duration::from_secs(5);
 /// Most pages kept; beyond it, expired ones are dropped, then everything if need be.
 const MAX_PAGES: usize = 2_000;
 
+/// A page's cell and when it was made.
+type Slot<V> = (Instant, Arc<OnceCell<V>>);
+
 #[derive(Debug)]
 pub struct PageCache<K, V> {
     ttl: Duration,
-    pages: Mutex<HashMap<K, (Instant, Arc<OnceCell<V>>)>>,
+    pages: Mutex<HashMap<K, Slot<V>>>,
 }
 
 impl<K: Eq + Hash, V> PageCache<K, V> {
