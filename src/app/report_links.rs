@@ -7,7 +7,7 @@ use rand::RngCore;
 use serde_json::json;
 
 use super::audit::{record, Change};
-use super::{active_member, workspace_of, Actor, App, AppError, AppResult};
+use super::{active_member, begin_locked, workspace_of, Actor, App, AppError, AppResult};
 use crate::config::Secret;
 use crate::domain::links::{self, LinkClaims, LinkKind, LinkSigner};
 use crate::store;
@@ -133,7 +133,9 @@ pub async fn create(
         return Err(AppError::internal("a report link query is not JSON"));
     }
     let workspace = workspace_of(app, actor).await?;
-    let mut tx = app.store.begin().await?;
+    // The write lock first: on SQLite a transaction that reads and then writes could fail
+    // with "database is locked" if another write lands in between.
+    let mut tx = begin_locked(app, &workspace).await?;
     let me = active_member(&mut tx, &workspace, actor).await?;
     // Whole seconds: the token carries seconds and must match the stored expiry exactly.
     let now = app.clock.now().trunc_subsecs(0);
@@ -196,7 +198,9 @@ pub async fn list_own(
 /// From then on it answers 410 Gone.
 pub async fn revoke(app: &App, actor: &Actor, link_id: i64) -> AppResult<ReportLink> {
     let workspace = workspace_of(app, actor).await?;
-    let mut tx = app.store.begin().await?;
+    // The write lock first: on SQLite a transaction that reads and then writes could fail
+    // with "database is locked" if another write lands in between.
+    let mut tx = begin_locked(app, &workspace).await?;
     let me = active_member(&mut tx, &workspace, actor).await?;
     let unknown = || {
         AppError::not_found(format!(
