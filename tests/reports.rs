@@ -366,6 +366,13 @@ async fn amounts_follow_who_can_see_rates(h: &Harness) {
     )
     .await
     .unwrap();
+    assert!(reports::summary(app, &f.w.other, &q)
+        .await
+        .unwrap()
+        .budgets
+        .is_empty());
+    let mut q = q;
+    q.budgets = true;
     let report = reports::summary(app, &f.w.other, &q).await.unwrap();
     assert_eq!(report.budgets.len(), 1);
     assert_eq!(report.budgets[0].tracked_seconds, 3 * H);
@@ -849,3 +856,80 @@ db_test!(rolling_ranges_test, rolling_ranges_move_with_now);
 db_test!(dst_days_test, days_are_the_viewers_across_daylight_saving);
 db_test!(detailed_pages_test, detailed_pages);
 db_test!(csv_test, csv_survives_hostile_text);
+
+// ---------------------------------------------------------------------------------------
+// The generated data set
+// ---------------------------------------------------------------------------------------
+
+async fn generated_data_adds_up(h: &Harness) {
+    use crewclock::store::gen_data::{generate, GenOptions};
+    use sqlx::Row;
+    let opts = GenOptions {
+        members: 6,
+        projects: 10,
+        entries: 3_000,
+        years: 1,
+        ..GenOptions::default()
+    };
+    let summary = generate(&h.app.store, &opts).await.unwrap();
+    assert_eq!((summary.entries, summary.reused), (3_000, false));
+    let again = generate(&h.app.store, &opts).await.unwrap();
+    assert!(again.reused);
+    let owner = Actor::in_guild(summary.guild, summary.owner, "Owner");
+    let range = RangeSpec::fixed(summary.first_day, summary.last_day).unwrap();
+    let by_member = reports::summary(
+        app_of(h),
+        &owner,
+        &ReportQuery::new(range, vec![GroupBy::Member]),
+    )
+    .await
+    .unwrap();
+    let mut conn = h.app.store.conn().await.unwrap();
+    let row = sqlx::query(
+        "SELECT CAST(SUM(ended_at - started_at) AS BIGINT) AS ms, COUNT(*) AS n FROM time_entries WHERE workspace_id = $1",
+    )
+    .bind(summary.workspace_id)
+    .fetch_one(&mut *conn)
+    .await
+    .unwrap();
+    assert_eq!(by_member.entries, row.get::<i64, _>("n"));
+    assert_eq!(by_member.total_seconds, row.get::<i64, _>("ms") / 1000);
+    assert_eq!(by_member.groups.len(), 6);
+    // Every grouping adds up to the same total; amounts agree between groupings.
+    for levels in [
+        vec![GroupBy::Month, GroupBy::Project],
+        vec![GroupBy::Client, GroupBy::Billable, GroupBy::Week],
+        vec![GroupBy::Task, GroupBy::Day],
+    ] {
+        let report = reports::summary(app_of(h), &owner, &ReportQuery::new(range, levels.clone()))
+            .await
+            .unwrap();
+        assert_eq!(report.total_seconds, by_member.total_seconds, "{levels:?}");
+        assert_eq!(report.amounts, by_member.amounts, "{levels:?}");
+        let top: i64 = report.groups.iter().map(|g| g.seconds).sum();
+        assert!(
+            (top - report.total_seconds).abs() <= report.groups.len() as i64,
+            "{levels:?}"
+        );
+    }
+    // A Member sees a part of it.
+    let member = Actor::in_guild(
+        summary.guild,
+        crewclock::domain::UserId(summary.owner.0 + 1),
+        "Member 001",
+    );
+    let theirs = reports::summary(
+        app_of(h),
+        &member,
+        &ReportQuery::new(range, vec![GroupBy::Member]),
+    )
+    .await
+    .unwrap();
+    assert!(theirs.total_seconds > 0 && theirs.total_seconds <= by_member.total_seconds);
+}
+
+fn app_of(h: &Harness) -> &App {
+    &h.app
+}
+
+db_test!(generated_data_test, generated_data_adds_up);

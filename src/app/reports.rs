@@ -18,8 +18,9 @@
 //! - **Tags**: grouped by tag, an entry counts under each of its tags (and untagged ones under
 //!   "(no tag)"), so tag groups may add up to more than the total; the total is still each
 //!   entry once. With a tag filter, tag groups show the filtered tags only.
-//! - **Budgets**: the budgeted projects with time in the report, with their use over all time
-//!   (as `/project budget` shows it), for projects the viewer may see.
+//! - **Budgets** (when the query asks for them): the budgeted projects with time in the
+//!   report, with their use over all time (as `/project budget` shows it), for projects the
+//!   viewer may see. Opt-in because all-time use reads every entry of those projects.
 //! - A removed member is refused (`Denied`), like every use case.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -432,7 +433,12 @@ async fn sums_by_prefix(
     };
     let pricing = if c.money_visible {
         let (workspace_rate, _) = store::rates::workspace_rate(conn, c.workspace_id).await?;
-        Some(Pricing { workspace_rate })
+        let (member_rates, project_member_rates) = db::rate_kinds(conn, c.workspace_id).await?;
+        Some(Pricing {
+            workspace_rate,
+            member_rates,
+            project_member_rates,
+        })
     } else {
         None
     };
@@ -692,7 +698,7 @@ pub async fn summary(app: &App, actor: &Actor, query: &ReportQuery) -> AppResult
     };
     let groups = shape.groups(0, &Vec::new());
     let total = sums[0].get(&Vec::new()).cloned().unwrap_or_default();
-    let budgets = if c.me.role == Role::Guest {
+    let budgets = if c.me.role == Role::Guest || !query.budgets {
         Vec::new()
     } else {
         budgets(&mut conn, &c, &f).await?

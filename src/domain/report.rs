@@ -341,6 +341,10 @@ pub struct ReportQuery {
     #[serde(default)]
     pub billable: Option<bool>,
     pub group_by: Vec<GroupBy>,
+    /// Also report the budget use of the budgeted projects in the report. Budget use is over
+    /// all time, so it reads every entry of those projects: ask only when it is shown.
+    #[serde(default)]
+    pub budgets: bool,
 }
 
 impl Default for ReportQuery {
@@ -354,6 +358,7 @@ impl Default for ReportQuery {
             tasks: Vec::new(),
             billable: None,
             group_by: vec![GroupBy::Project],
+            budgets: false,
         }
     }
 }

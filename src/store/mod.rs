@@ -6,6 +6,7 @@
 
 pub mod audit;
 pub mod entries;
+pub mod gen_data;
 pub mod invitations;
 pub mod jobs;
 pub mod members;

@@ -73,10 +73,34 @@ pub enum Dim {
     Day,
 }
 
-/// Rates below the project level that are not in the entry's rows.
+/// What prices time in a workspace: the workspace rate, and whether any member or
+/// project-member rate is set at all (when none is, the query skips that join: each join costs
+/// a lookup per entry, which is most of a large report's time).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Pricing {
     pub workspace_rate: Option<i64>,
+    pub member_rates: bool,
+    pub project_member_rates: bool,
+}
+
+/// Which kinds of rate are set in a workspace: (member rates, project-member rates).
+pub async fn rate_kinds(conn: &mut Conn, workspace_id: i64) -> Result<(bool, bool), StoreError> {
+    let members = sqlx::query(
+        "SELECT 1 AS one FROM members WHERE workspace_id = $1 AND hourly_rate IS NOT NULL LIMIT 1",
+    )
+    .bind(workspace_id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .is_some();
+    let project_members = sqlx::query(
+        "SELECT 1 AS one FROM project_member_rates r JOIN projects p ON p.id = r.project_id
+         WHERE p.workspace_id = $1 LIMIT 1",
+    )
+    .bind(workspace_id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .is_some();
+    Ok((members, project_members))
 }
 
 /// One group's sums.
@@ -198,7 +222,6 @@ fn day_expr(pieces: &[(i64, i64)]) -> String {
     format!("((e.started_at + {offset} + {bias}) / {DAY_MS} - {BIAS_DAYS})")
 }
 
-const RATE_ANY: &str = "COALESCE(pmr.hourly_rate, p.hourly_rate, m.hourly_rate, {ws})";
 const RATE_PROJECT: &str = "COALESCE(pmr.hourly_rate, p.hourly_rate)";
 
 /// Sums of the filtered entries per combination of `dims` (and per currency when priced).
@@ -246,18 +269,29 @@ pub async fn aggregate(
     }
     let amount = match pricing {
         Some(pricing) => {
-            joins.push("JOIN members m ON m.id = e.member_id".into());
-            joins.push(
-                "LEFT JOIN project_member_rates pmr ON pmr.project_id = e.project_id AND pmr.member_id = e.member_id"
-                    .into(),
-            );
+            // Mirrors Rates::effective_level: project member, project, member, workspace.
+            let mut rates = Vec::new();
+            if pricing.project_member_rates {
+                joins.push(
+                    "LEFT JOIN project_member_rates pmr ON pmr.project_id = e.project_id AND pmr.member_id = e.member_id"
+                        .into(),
+                );
+                rates.push("pmr.hourly_rate");
+            }
+            rates.push("p.hourly_rate");
+            let project_rate = format!("COALESCE({}, NULL)", rates.join(", "));
+            if pricing.member_rates {
+                joins.push("JOIN members m ON m.id = e.member_id".into());
+                rates.push("m.hourly_rate");
+            }
             let ws = pricing
                 .workspace_rate
                 .map(|r| r.to_string())
                 .unwrap_or_else(|| "NULL".into());
-            let rate = RATE_ANY.replace("{ws}", &ws);
+            rates.push(&ws);
+            let rate = format!("COALESCE({})", rates.join(", "));
             select.push(format!(
-                "CASE WHEN {RATE_PROJECT} IS NOT NULL THEN p.currency ELSE NULL END AS ccy"
+                "CASE WHEN {project_rate} IS NOT NULL THEN p.currency ELSE NULL END AS ccy"
             ));
             format!(
                 "CAST(SUM(CASE WHEN e.billable = 1 AND {rate} IS NOT NULL \
