@@ -99,12 +99,50 @@ impl Default for LogConfig {
     }
 }
 
+/// The read-only web sidecar (report pages behind signed links).
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct WebConfig {
+    /// Address to serve pages on, e.g. `0.0.0.0:8080`; unset = no web sidecar.
+    pub bind: Option<String>,
+    /// The address people reach the sidecar at; links in Discord start with it.
+    pub public_url: String,
+    /// A file holding the link-signing secret. `CREWCLOCK_LINK_SECRET` wins over it; with
+    /// neither, a random secret is generated once and kept in the database.
+    pub link_secret_file: Option<PathBuf>,
+    /// How long a new link stays valid.
+    pub link_ttl_days: u32,
+    /// Where `/metrics` is served (its own address, never the public one); unset = off.
+    pub metrics_bind: Option<String>,
+    /// Requests one link may make per minute (a burst of this size, refilled evenly).
+    pub link_requests_per_minute: u32,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        WebConfig {
+            bind: None,
+            public_url: "http://localhost:8080".into(),
+            link_secret_file: None,
+            link_ttl_days: 7,
+            metrics_bind: None,
+            link_requests_per_minute: 120,
+        }
+    }
+}
+
+/// Shortest link secret accepted from the environment or a file.
+pub const MIN_LINK_SECRET_CHARS: usize = 32;
+/// Longest link lifetime accepted: a year.
+pub const MAX_LINK_TTL_DAYS: u32 = 366;
+
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq, Default)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
     pub database: DatabaseConfig,
     pub discord: DiscordConfig,
     pub log: LogConfig,
+    pub web: WebConfig,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -152,6 +190,13 @@ impl Config {
         if value.get("discord").and_then(|d| d.get("token")).is_some() {
             return err("discord.token must not be in the config file; set DISCORD_TOKEN or discord.token_file");
         }
+        if value
+            .get("web")
+            .and_then(|d| d.get("link_secret"))
+            .is_some()
+        {
+            return err("web.link_secret must not be in the config file; set CREWCLOCK_LINK_SECRET or web.link_secret_file");
+        }
         toml::from_str(text).or_else(|e| err(e.message().to_string()))
     }
 
@@ -193,6 +238,25 @@ impl Config {
         if let Some(url) = env("CREWCLOCK_DISCORD_API_BASE_URL") {
             self.discord.api_base_url = Some(url);
         }
+        if let Some(bind) = env("CREWCLOCK_WEB_BIND") {
+            self.web.bind = Some(bind).filter(|b| !b.trim().is_empty());
+        }
+        if let Some(url) = env("CREWCLOCK_WEB_PUBLIC_URL") {
+            self.web.public_url = url;
+        }
+        if let Some(path) = env("CREWCLOCK_LINK_SECRET_FILE") {
+            self.web.link_secret_file = Some(PathBuf::from(path));
+        }
+        if let Some(days) = env("CREWCLOCK_WEB_LINK_TTL_DAYS") {
+            self.web.link_ttl_days = days.parse().or_else(|_| {
+                err(format!(
+                    "CREWCLOCK_WEB_LINK_TTL_DAYS must be a number of days, not '{days}'"
+                ))
+            })?;
+        }
+        if let Some(bind) = env("CREWCLOCK_WEB_METRICS_BIND") {
+            self.web.metrics_bind = Some(bind).filter(|b| !b.trim().is_empty());
+        }
         if let Some(filter) = env("RUST_LOG") {
             self.log.filter = filter;
         }
@@ -212,7 +276,69 @@ impl Config {
         if self.discord.command_scope == CommandScope::Guild && self.discord.guild_ids.is_empty() {
             return err("discord.command_scope = \"guild\" needs discord.guild_ids");
         }
+        self.validate_web()
+    }
+
+    fn validate_web(&self) -> Result<(), ConfigError> {
+        let web = &self.web;
+        for (key, value) in [
+            ("web.bind", &web.bind),
+            ("web.metrics_bind", &web.metrics_bind),
+        ] {
+            if let Some(addr) = value {
+                if addr.parse::<std::net::SocketAddr>().is_err() {
+                    return err(format!(
+                        "{key} must be an address and port such as 0.0.0.0:8080, not '{addr}'"
+                    ));
+                }
+            }
+        }
+        if web.bind.is_some() && web.bind == web.metrics_bind {
+            return err("web.metrics_bind must differ from web.bind: metrics are never served on the public address");
+        }
+        let url = web.public_url.trim();
+        let host = url
+            .strip_prefix("https://")
+            .or_else(|| url.strip_prefix("http://"));
+        if !matches!(host, Some(h) if !h.is_empty() && !h.contains(char::is_whitespace)) {
+            return err(format!(
+                "web.public_url must start with https:// or http://, such as https://crewclock.example.com, not '{url}'"
+            ));
+        }
+        if web.link_ttl_days == 0 || web.link_ttl_days > MAX_LINK_TTL_DAYS {
+            return err(format!(
+                "web.link_ttl_days must be between 1 and {MAX_LINK_TTL_DAYS}"
+            ));
+        }
+        if web.link_requests_per_minute == 0 {
+            return err("web.link_requests_per_minute must be at least 1");
+        }
         Ok(())
+    }
+
+    /// The configured link-signing secret from `CREWCLOCK_LINK_SECRET` or the secret file;
+    /// `None` when neither is set (the caller then uses the one generated in the database).
+    pub fn link_secret(
+        &self,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Option<Secret>, ConfigError> {
+        let secret = match (env("CREWCLOCK_LINK_SECRET"), &self.web.link_secret_file) {
+            (Some(secret), _) => secret,
+            (None, Some(path)) => std::fs::read_to_string(path).or_else(|e| {
+                err(format!(
+                    "cannot read the link secret file {}: {e}",
+                    path.display()
+                ))
+            })?,
+            (None, None) => return Ok(None),
+        };
+        let secret = secret.trim().to_string();
+        if secret.chars().count() < MIN_LINK_SECRET_CHARS {
+            return err(format!(
+                "the link secret must be at least {MIN_LINK_SECRET_CHARS} characters; generate one with: openssl rand -hex 32"
+            ));
+        }
+        Ok(Some(Secret(secret)))
     }
 
     /// The bot token from `DISCORD_TOKEN` or the token file, checked for shape.
@@ -300,6 +426,65 @@ mod tests {
             .apply_env(&env_of(&[("CREWCLOCK_DATABASE_URL", "postgres://u@h/db")]))
             .unwrap();
         assert_eq!(config.database.url, "postgres://u@h/db");
+    }
+
+    #[test]
+    fn web_settings_parse_override_and_validate() {
+        let mut config = Config::from_toml(
+            "[web]\nbind = \"127.0.0.1:8080\"\npublic_url = \"https://t.example\"\nlink_ttl_days = 3\n",
+        )
+        .unwrap();
+        assert_eq!(config.web.bind.as_deref(), Some("127.0.0.1:8080"));
+        assert_eq!(config.web.metrics_bind, None, "metrics are off by default");
+        config
+            .apply_env(&env_of(&[
+                ("CREWCLOCK_WEB_METRICS_BIND", "127.0.0.1:9090"),
+                ("CREWCLOCK_WEB_LINK_TTL_DAYS", "14"),
+            ]))
+            .unwrap();
+        assert_eq!(config.web.link_ttl_days, 14);
+        config.validate().unwrap();
+
+        let mut bad = config.clone();
+        bad.web.bind = Some("localhost".into());
+        assert!(bad.validate().unwrap_err().0.contains("0.0.0.0:8080"));
+        let mut bad = config.clone();
+        bad.web.metrics_bind = bad.web.bind.clone();
+        assert!(bad.validate().unwrap_err().0.contains("metrics_bind"));
+        let mut bad = config.clone();
+        bad.web.public_url = "crewclock.example".into();
+        assert!(bad.validate().unwrap_err().0.contains("https://"));
+        let mut bad = config;
+        bad.web.link_ttl_days = 0;
+        assert!(bad.validate().unwrap_err().0.contains("link_ttl_days"));
+    }
+
+    #[test]
+    fn link_secret_comes_from_env_or_file_and_never_from_toml() {
+        assert!(Config::from_toml("[web]\nlink_secret = \"x\"\n")
+            .unwrap_err()
+            .0
+            .contains("CREWCLOCK_LINK_SECRET"));
+        let config = Config::default();
+        assert_eq!(config.link_secret(&env_of(&[])).unwrap(), None);
+        let long = "k".repeat(40);
+        let secret = config
+            .link_secret(&env_of(&[("CREWCLOCK_LINK_SECRET", &long)]))
+            .unwrap()
+            .unwrap();
+        assert_eq!(secret.expose(), long);
+        assert!(config
+            .link_secret(&env_of(&[("CREWCLOCK_LINK_SECRET", "short")]))
+            .unwrap_err()
+            .0
+            .contains("openssl rand -hex 32"));
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("secret");
+        std::fs::write(&path, format!("{long}\n")).unwrap();
+        let mut config = Config::default();
+        config.web.link_secret_file = Some(path);
+        let secret = config.link_secret(&env_of(&[])).unwrap().unwrap();
+        assert_eq!(secret.expose(), long);
     }
 
     #[test]

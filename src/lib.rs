@@ -2,8 +2,10 @@
 //! Discord or HTTP. `domain` holds the pure rules, `app` the use cases, `store` all SQL.
 
 pub mod app;
+pub mod chart;
 pub mod config;
 pub mod domain;
 pub mod store;
+pub mod web;
 
 pub use app::{Actor, App, AppError, AppResult};

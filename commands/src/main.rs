@@ -1,5 +1,7 @@
 //! The crewclock binary: reads the configuration, opens the database (applying migrations),
-//! connects to Discord and runs until SIGINT/SIGTERM.
+//! connects to Discord and runs until SIGINT/SIGTERM. With `[web] bind` set it also serves
+//! the read-only web sidecar; `crewclock --web-only` serves only the sidecar (no Discord
+//! token needed), for running more page servers than bots.
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -7,11 +9,19 @@ use std::sync::Arc;
 use crewclock::app::SystemClock;
 use crewclock::config::{redact_url, Config};
 use crewclock::store::{Store, StoreOptions};
-use crewclock::App;
+use crewclock::{web, App};
 use crewclock_bot::{run_bot, BotOptions};
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    let web_only = match std::env::args().skip(1).collect::<Vec<_>>().as_slice() {
+        [] => false,
+        [flag] if flag == "--web-only" => true,
+        _ => {
+            eprintln!("crewclock: usage: crewclock [--web-only]");
+            return ExitCode::from(2);
+        }
+    };
     let env = |key: &str| std::env::var(key).ok();
     let config = match Config::load(&env) {
         Ok(config) => config,
@@ -21,9 +31,23 @@ async fn main() -> ExitCode {
         }
     };
     init_logging(&config.log.filter);
-    let token = match config.discord_token(&env) {
-        Ok(token) => token,
+    if web_only && config.web.bind.is_none() {
+        eprintln!(
+            "crewclock: --web-only needs web.bind (or CREWCLOCK_WEB_BIND), e.g. 0.0.0.0:8080"
+        );
+        return ExitCode::from(2);
+    }
+    let link_secret = match config.link_secret(&env) {
+        Ok(secret) => secret,
         Err(e) => {
+            eprintln!("crewclock: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let token = match (web_only, config.discord_token(&env)) {
+        (true, _) => None,
+        (false, Ok(token)) => Some(token),
+        (false, Err(e)) => {
             eprintln!("crewclock: {e}");
             return ExitCode::from(2);
         }
@@ -44,11 +68,49 @@ async fn main() -> ExitCode {
     };
     tracing::info!(database = %redact_url(&config.database.url), "database ready, migrations applied");
     let app = App::new(store, Arc::new(SystemClock));
-    let options = BotOptions {
-        token,
-        discord: config.discord.clone(),
+    // One shutdown signal, watched by the bot and every web listener.
+    let (stop, stopping) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        let _ = stop.send(true);
+    });
+    let sidecar = match &config.web.bind {
+        None => None,
+        Some(_) => {
+            match web::start(
+                app.clone(),
+                &config.web,
+                link_secret.as_ref(),
+                stopping.clone(),
+            )
+            .await
+            {
+                Ok(sidecar) => Some(sidecar),
+                Err(e) => {
+                    eprintln!("crewclock: {e}");
+                    return ExitCode::from(1);
+                }
+            }
+        }
     };
-    let outcome = run_bot(app.clone(), options, shutdown_signal()).await;
+    let outcome = match token {
+        Some(token) => {
+            let options = BotOptions {
+                token,
+                discord: config.discord.clone(),
+            };
+            run_bot(app.clone(), options, web::stopped(stopping)).await
+        }
+        None => {
+            web::stopped(stopping).await;
+            Ok(())
+        }
+    };
+    if let Some(sidecar) = sidecar {
+        if let Err(e) = sidecar.wait().await {
+            tracing::warn!(cause = %e, "web sidecar stopped with an error");
+        }
+    }
     app.store.close().await;
     match outcome {
         Ok(()) => {

@@ -5,6 +5,7 @@ pub mod entries;
 pub mod help;
 pub mod ids;
 pub mod invitation;
+pub mod links;
 pub mod policy;
 pub mod projects;
 pub mod report;

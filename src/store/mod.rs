@@ -12,6 +12,7 @@ pub mod jobs;
 pub mod members;
 pub mod projects;
 pub mod rates;
+pub mod report_links;
 pub mod reports;
 pub mod role_links;
 pub mod sharing;
