@@ -12,5 +12,5 @@ mod errors;
 mod events;
 mod render;
 
-pub use bot::{run_bot, BotOptions};
+pub use bot::{run_bot, BotOptions, LinkOptions};
 pub use context::{Context, Data, Error};

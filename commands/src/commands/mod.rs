@@ -7,6 +7,7 @@ mod join;
 mod member;
 mod pickers;
 mod project;
+pub mod report;
 mod stage;
 mod tag;
 mod task;
@@ -33,6 +34,7 @@ pub fn all() -> Vec<poise::Command<Data, Error>> {
         task::task(),
         tag::tag(),
         stage::stage(),
+        report::report(),
         help::help(),
     ]
 }
