@@ -16,6 +16,8 @@ enum Who {
     Everyone,
     /// People not in the workspace (yet).
     Outsiders,
+    /// Anyone in the workspace, Guests included (they see only what is shared with them).
+    InWorkspace,
     /// Anyone in the workspace but Guests.
     NonGuests,
     /// Everyone in the workspace except the Owner.
@@ -56,6 +58,7 @@ impl CommandHelp {
             (Who::Everyone, _) => true,
             (Who::Outsiders, role) => role.is_none(),
             (_, None) => false,
+            (Who::InWorkspace, Some(_)) => true,
             (Who::NonGuests, Some(role)) => role != Role::Guest,
             (Who::AllButOwner, Some(role)) => role != Role::Owner,
             (Who::Managers, Some(role)) => role.is_manager_or_above(),
@@ -294,6 +297,32 @@ pub const CATALOGUE: &[CommandHelp] = &[
         "Delete a project stage (its projects keep no stage)",
         Who::Admins,
     ),
+    cmd(
+        "report summary",
+        "Totals of the time you may see, grouped, with a chart, a CSV and a web link",
+        Who::InWorkspace,
+    ),
+    cmd(
+        "report detailed",
+        "Every entry you may see, a page at a time",
+        Who::InWorkspace,
+    ),
+    cmd("report week", "This week's time by day", Who::InWorkspace),
+    cmd(
+        "report project",
+        "One project's time by task and person",
+        Who::InWorkspace,
+    ),
+    cmd(
+        "report links",
+        "Your shared report links and when they expire",
+        Who::InWorkspace,
+    ),
+    cmd(
+        "report revoke",
+        "Revoke a report link (yours; Admins and the Owner: any)",
+        Who::InWorkspace,
+    ),
 ];
 
 /// The commands `role` may use (`None`: not in the workspace), in catalogue order.
@@ -318,7 +347,20 @@ mod tests {
     #[test]
     fn guests_and_outsiders_see_little() {
         let s = Settings::default();
-        assert_eq!(paths(Some(Role::Guest), &s), vec!["help", "member leave"]);
+        // Guests may run reports: they show only projects shared with them, without money.
+        assert_eq!(
+            paths(Some(Role::Guest), &s),
+            vec![
+                "help",
+                "member leave",
+                "report summary",
+                "report detailed",
+                "report week",
+                "report project",
+                "report links",
+                "report revoke"
+            ]
+        );
         assert_eq!(paths(None, &s), vec!["help", "join", "workspace create"]);
     }
 
@@ -399,6 +441,23 @@ mod tests {
             assert_eq!(p.contains(&"stage list"), role != Role::Guest, "{role}");
         }
         assert!(!paths(None, &s).contains(&"project list"));
+    }
+
+    #[test]
+    fn reports_for_everyone_in_the_workspace_only() {
+        let s = Settings::default();
+        for role in Role::ALL {
+            let p = paths(Some(role), &s);
+            for path in [
+                "report summary",
+                "report detailed",
+                "report links",
+                "report revoke",
+            ] {
+                assert!(p.contains(&path), "{path} {role}");
+            }
+        }
+        assert!(!paths(None, &s).contains(&"report summary"));
     }
 
     #[test]
