@@ -1,0 +1,130 @@
+//! `/report` through the real bot and the Discord simulator, on SQLite and PostgreSQL: the
+//! summary embed, its chart and CSV attachments, the link button opened through the real web
+//! router, revoking (410), and a bad range answered with what to type.
+
+mod support;
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use crewclock::app::entries::{self, AddEntry};
+use crewclock::domain::links::LinkSigner;
+use crewclock::domain::{GuildId, UserId};
+use crewclock::web::{self, Metrics, WebSettings};
+use crewclock::Actor;
+use support::{opt, World, LINK_SECRET, PUBLIC_URL};
+use tower::ServiceExt;
+
+async fn open(w: &World, url: &str) -> (StatusCode, String) {
+    let path = url.strip_prefix(PUBLIC_URL).expect("a link to the sidecar");
+    let router = web::router(
+        w.app.clone(),
+        WebSettings {
+            signer: LinkSigner::new(LINK_SECRET.as_bytes()).expect("a long secret"),
+            link_requests_per_minute: 1000,
+            metrics: Arc::new(Metrics::new()),
+        },
+    );
+    let response = router
+        .oneshot(Request::get(path).body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let status = response.status();
+    let body = axum::body::to_bytes(response.into_body(), 10 << 20)
+        .await
+        .unwrap();
+    (status, String::from_utf8_lossy(&body).into_owned())
+}
+
+async fn summary_with_files_link_and_revoke(w: &World) {
+    w.create_workspace().await;
+    let reply = w
+        .run(
+            &w.alice,
+            "project create",
+            [opt::string("name", "Apollo"), opt::integer("privacy", 1)],
+        )
+        .await;
+    assert!(reply.text().contains("Apollo"), "{}", reply.text());
+    let alice = Actor::in_guild(GuildId(w.guild.0), UserId(w.alice.id.0), "alice");
+    entries::add(
+        &w.app,
+        &alice,
+        AddEntry {
+            project: "Apollo".into(),
+            task: None,
+            when: "2h30m".into(),
+            date: None,
+            description: Some("launch".into()),
+            tags: Vec::new(),
+            billable: None,
+            member: None,
+        },
+    )
+    .await
+    .unwrap();
+
+    let reply = w
+        .run(
+            &w.alice,
+            "report summary",
+            [opt::string("range", "this-week")],
+        )
+        .await;
+    assert!(reply.ephemeral(), "reports are private");
+    let text = reply.text();
+    assert!(text.contains("2:30"), "{text}");
+    assert!(text.contains("Apollo"), "{text}");
+    let csv = reply
+        .attachment("report.csv")
+        .expect("a CSV attachment")
+        .text();
+    assert!(csv.contains("Apollo"), "{csv}");
+    let png = reply.attachment("chart.png").expect("a chart");
+    assert!(png.bytes.starts_with(b"\x89PNG\r\n\x1a\n"));
+    let url = reply
+        .buttons()
+        .into_iter()
+        .find_map(|b| b.url)
+        .expect("a link button");
+    let (status, page) = open(w, &url).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("2:30") && page.contains("Apollo"), "{page}");
+
+    let links = w.run(&w.alice, "report links", Vec::new()).await;
+    assert!(links.text().contains("active"), "{}", links.text());
+    let id = links
+        .text()
+        .split("`#")
+        .nth(1)
+        .and_then(|rest| rest.split('`').next())
+        .expect("a link id")
+        .to_string();
+    let revoked = w
+        .run(
+            &w.alice,
+            "report revoke",
+            [opt::string("link", &format!("#{id}"))],
+        )
+        .await;
+    assert!(revoked.text().contains("revoked"), "{}", revoked.text());
+    assert_eq!(open(w, &url).await.0, StatusCode::GONE);
+
+    let bad = w
+        .run(
+            &w.alice,
+            "report summary",
+            [opt::string("range", "next tuesday")],
+        )
+        .await;
+    assert!(
+        bad.text().contains("2026-11-01..2026-11-30"),
+        "{}",
+        bad.text()
+    );
+}
+e2e_test!(
+    summary_files_link_revoke,
+    summary_with_files_link_and_revoke
+);
