@@ -105,7 +105,7 @@ async fn summary_with_files_link_and_revoke(w: &World) {
         .run(
             &w.alice,
             "report revoke",
-            [opt::string("link", &format!("#{id}"))],
+            [opt::string("link", format!("#{id}"))],
         )
         .await;
     assert!(revoked.text().contains("revoked"), "{}", revoked.text());
