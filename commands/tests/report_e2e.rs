@@ -9,6 +9,7 @@ use std::sync::Arc;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use crewclock::app::entries::{self, AddEntry};
+use crewclock::app::projects::{self, CreateProject};
 use crewclock::domain::links::LinkSigner;
 use crewclock::domain::{GuildId, UserId};
 use crewclock::web::{self, Metrics, WebSettings};
@@ -128,3 +129,75 @@ e2e_test!(
     summary_files_link_revoke,
     summary_with_files_link_and_revoke
 );
+
+/// `name` as a hostile project name of exactly 100 characters: markdown, a mention, an RTL mark.
+fn hostile(i: usize) -> String {
+    let head = format!("<script>**@everyone** \u{202e}`|{i}|` ");
+    let pad = 100 - head.chars().count();
+    format!("{head}{}", "x".repeat(pad))
+}
+
+const DAY: &str = "2026-11-02";
+
+async fn huge_reports_stay_within_limits_and_page(w: &World) {
+    w.create_workspace().await;
+    let alice = Actor::in_guild(GuildId(w.guild.0), UserId(w.alice.id.0), "alice");
+    for i in 0..120 {
+        let project = projects::create_project(
+            &w.app,
+            &alice,
+            CreateProject {
+                name: hostile(i),
+                client: None,
+                privacy: None,
+                color: None,
+                billable_default: None,
+            },
+        )
+        .await
+        .unwrap();
+        entries::add(
+            &w.app,
+            &alice,
+            AddEntry {
+                project: format!("#{}", project.id),
+                task: None,
+                // Ten minutes each, one after another on one past day.
+                when: format!(
+                    "{:02}:{:02}-{:02}:{:02}",
+                    i * 10 / 60,
+                    i * 10 % 60,
+                    (i + 1) * 10 / 60,
+                    (i + 1) * 10 % 60
+                ),
+                date: Some(DAY.into()),
+                description: Some("d".repeat(500)),
+                tags: Vec::new(),
+                billable: None,
+                member: None,
+            },
+        )
+        .await
+        .unwrap();
+    }
+    let reply = w
+        .run(&w.alice, "report summary", [opt::string("range", DAY)])
+        .await;
+    let embed = &reply.embeds[0];
+    let fields = embed["fields"].as_array().expect("fields");
+    assert!(fields.len() <= 25, "{} fields", fields.len());
+    assert!(reply.text().contains("more"), "{}", reply.text());
+    assert!(reply.text().contains("20:00"), "{}", reply.text());
+    assert!(!reply.pings().users.iter().any(|_| true));
+
+    // 120 entries, 10 a page: page 1 of 12, then page 2 after Next.
+    let page = w
+        .run(&w.alice, "report detailed", [opt::string("range", DAY)])
+        .await;
+    assert!(page.text().contains("Page 1 of 12"), "{}", page.text());
+    let press = w.sim.click_label(&w.alice, &page, "Next").await;
+    assert_eq!(press.response().await.kind, 7);
+    let now = w.sim.message(page.id).unwrap();
+    assert!(now.text().contains("Page 2 of 12"), "{}", now.text());
+}
+e2e_test!(huge_reports, huge_reports_stay_within_limits_and_page);
