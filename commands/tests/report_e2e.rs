@@ -201,3 +201,65 @@ async fn huge_reports_stay_within_limits_and_page(w: &World) {
     assert!(now.text().contains("Page 2 of 12"), "{}", now.text());
 }
 e2e_test!(huge_reports, huge_reports_stay_within_limits_and_page);
+
+async fn private_time_hidden_from_members_and_guests(w: &World) {
+    w.create_workspace().await;
+    let alice = Actor::in_guild(GuildId(w.guild.0), UserId(w.alice.id.0), "alice");
+    projects::create_project(
+        &w.app,
+        &alice,
+        CreateProject {
+            name: "Secret".into(),
+            client: None,
+            privacy: None,
+            color: None,
+            billable_default: None,
+        },
+    )
+    .await
+    .unwrap();
+    entries::add(
+        &w.app,
+        &alice,
+        AddEntry {
+            project: "Secret".into(),
+            task: None,
+            when: "09:00-10:00".into(),
+            date: Some(DAY.into()),
+            description: None,
+            tags: Vec::new(),
+            billable: None,
+            member: None,
+        },
+    )
+    .await
+    .unwrap();
+    let bob = w.person("bob");
+    w.join(&bob, "Member").await;
+    let gus = w.person("gus");
+    w.join(&gus, "Guest").await;
+    for who in [&bob, &gus] {
+        let reply = w
+            .run(who, "report summary", [opt::string("range", DAY)])
+            .await;
+        assert!(reply.ephemeral());
+        let text = reply.text();
+        assert!(!text.contains("Secret"), "{text}");
+        assert!(text.contains("No time you may see"), "{text}");
+        assert!(!reply
+            .attachment("report.csv")
+            .expect("a CSV")
+            .text()
+            .contains("Secret"));
+    }
+    // Naming the private project is answered like a missing one.
+    let reply = w
+        .run(
+            &bob,
+            "report summary",
+            [opt::string("range", DAY), opt::string("project", "Secret")],
+        )
+        .await;
+    assert!(!reply.text().contains("1:00"), "{}", reply.text());
+}
+e2e_test!(private_time, private_time_hidden_from_members_and_guests);
