@@ -9,13 +9,29 @@ use crewclock::App;
 use poise::serenity_prelude as serenity;
 use tokio::sync::watch;
 
-use crate::context::{Data, Error};
+use crewclock::app::report_links::{self, LinkSettings};
+
+use crate::context::{Data, Error, Links};
 use crate::render::no_pings;
 
 /// What the bot needs besides the core.
 pub struct BotOptions {
     pub token: Secret,
     pub discord: DiscordConfig,
+    /// Where report links point and how they are signed.
+    pub links: LinkOptions,
+}
+
+/// What `/report` needs to hand out links to the web sidecar.
+#[derive(Debug, Clone)]
+pub struct LinkOptions {
+    /// The sidecar's public address; `None` when no sidecar serves this bot's links, and then
+    /// replies carry no link button (a link nobody can open is worse than none).
+    pub public_url: Option<String>,
+    /// The configured link secret; without one, the generated secret kept in the database
+    /// (the same one the sidecar uses).
+    pub secret: Option<Secret>,
+    pub ttl_days: u32,
 }
 
 /// The gateway intents: Server Members for role sync and leave events, Message Content for
@@ -57,6 +73,7 @@ pub async fn run_bot(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), Error> {
     let scope = options.discord.command_scope;
+    let links = options.links.clone();
     let guild_ids = options.discord.guild_ids.clone();
     let reminder_every = Duration::from_millis(options.discord.reminder_check_ms);
     // Turns true at shutdown (or when the client ends), ending the reminder loop.
@@ -82,7 +99,15 @@ pub async fn run_bot(
                     }
                 }
                 tracing::info!(bot = %ready.user.name, ?scope, "connected to Discord, commands registered");
-                Ok(Data { app })
+                let signer = report_links::signer(&app, links.secret.as_ref()).await?;
+                let links = Links {
+                    settings: LinkSettings {
+                        signer,
+                        ttl: chrono::Duration::days(i64::from(links.ttl_days)),
+                    },
+                    public_url: links.public_url,
+                };
+                Ok(Data { app, links })
             })
         })
         .build();

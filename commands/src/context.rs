@@ -1,11 +1,20 @@
 //! The framework's shared data and how a Discord user becomes a core `Actor`.
 
+use crewclock::app::report_links::LinkSettings;
 use crewclock::domain::{GuildId, UserId};
 use crewclock::{Actor, App};
 use poise::serenity_prelude as serenity;
 
 pub struct Data {
     pub app: App,
+    pub links: Links,
+}
+
+/// How report links are made and where they point.
+pub struct Links {
+    pub settings: LinkSettings,
+    /// The web sidecar's public address, if one serves these links.
+    pub public_url: Option<String>,
 }
 
 pub type Error = Box<dyn std::error::Error + Send + Sync>;

@@ -13,5 +13,5 @@ mod events;
 pub mod reminders;
 mod render;
 
-pub use bot::{run_bot, BotOptions};
+pub use bot::{run_bot, BotOptions, LinkOptions};
 pub use context::{Context, Data, Error};

@@ -7,10 +7,10 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use crewclock::app::SystemClock;
-use crewclock::config::{redact_url, Config};
+use crewclock::config::{redact_url, Config, WebConfig};
 use crewclock::store::{Store, StoreOptions};
 use crewclock::{web, App};
-use crewclock_bot::{run_bot, BotOptions};
+use crewclock_bot::{run_bot, BotOptions, LinkOptions};
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -95,9 +95,18 @@ async fn main() -> ExitCode {
     };
     let outcome = match token {
         Some(token) => {
+            // The default public_url points at localhost; it is only worth a button when a
+            // sidecar runs here or someone configured where the sidecars are.
+            let sidecar_known = config.web.bind.is_some()
+                || config.web.public_url != WebConfig::default().public_url;
             let options = BotOptions {
                 token,
                 discord: config.discord.clone(),
+                links: LinkOptions {
+                    public_url: sidecar_known.then(|| config.web.public_url.clone()),
+                    secret: link_secret.clone(),
+                    ttl_days: config.web.link_ttl_days,
+                },
             };
             run_bot(app.clone(), options, web::stopped(stopping)).await
         }

@@ -36,6 +36,38 @@ fn max_len(out: &mut Vec<Found>, what: &str, v: &Value, max: usize) {
     }
 }
 
+/// Most files one message may carry.
+pub(crate) const MAX_FILES: usize = 10;
+/// Largest upload Discord accepts for a bot in an unboosted server (the interaction's
+/// `attachment_size_limit`, 25 MiB, caps every file and the request's total).
+pub(crate) const MAX_UPLOAD_BYTES: usize = 26_214_400;
+
+/// Checks the files uploaded with a request: how many, how big, and that each has a name.
+pub(crate) fn check_files(files: &[crate::record::SentFile]) -> Vec<Found> {
+    let mut out = Vec::new();
+    if files.len() > MAX_FILES {
+        out.push(limit(format!(
+            "{} files attached (max {MAX_FILES})",
+            files.len()
+        )));
+    }
+    let total: usize = files.iter().map(|f| f.bytes.len()).sum();
+    if total > MAX_UPLOAD_BYTES {
+        out.push(limit(format!(
+            "attachments total {total} bytes (max {MAX_UPLOAD_BYTES})"
+        )));
+    }
+    for f in files {
+        if f.filename.trim().is_empty() || f.filename.chars().count() > 1024 {
+            out.push(limit(format!(
+                "attachment file name '{}' is not valid",
+                f.filename
+            )));
+        }
+    }
+    out
+}
+
 /// Checks a message create or edit body (`content`, `embeds`, `components`,
 /// `allowed_mentions`). `files` is the number of uploaded files; `create` enables the
 /// "empty message" check.
@@ -291,6 +323,22 @@ mod tests {
 
     fn kinds(found: &[Found]) -> Vec<(ViolationKind, String)> {
         found.iter().map(|f| (f.kind, f.message.clone())).collect()
+    }
+
+    #[test]
+    fn file_count_and_size_limits() {
+        let file = |name: &str, size: usize| crate::record::SentFile {
+            field: "files[0]".into(),
+            filename: name.into(),
+            content_type: None,
+            bytes: vec![0; size],
+        };
+        assert!(check_files(&[file("a.png", 10), file("b.csv", 10)]).is_empty());
+        let many: Vec<_> = (0..11).map(|i| file(&format!("{i}.txt"), 1)).collect();
+        assert!(check_files(&many)[0].message.contains("11 files"));
+        let big = check_files(&[file("big.bin", MAX_UPLOAD_BYTES + 1)]);
+        assert!(big[0].message.contains("max 26214400"), "{:?}", kinds(&big));
+        assert_eq!(check_files(&[file(" ", 1)]).len(), 1);
     }
 
     #[test]

@@ -327,6 +327,7 @@ impl DiscordSim {
         let mut found: Vec<Found> = Vec::new();
         if let (Some(route), Some(body)) = (&route, &inc.body) {
             found = message_checks(&inc.method, route, body, inc.files.len());
+            found.extend(limits::check_files(&inc.files));
             for e in spec::validate(&inc.method, route.template(), body) {
                 found.push(Found {
                     kind: ViolationKind::Spec,

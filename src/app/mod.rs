@@ -12,6 +12,7 @@ pub mod members;
 pub mod projects;
 pub mod rates;
 pub mod reminders;
+pub mod report_filters;
 pub mod report_links;
 pub mod reports;
 pub mod role_links;

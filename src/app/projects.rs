@@ -341,7 +341,7 @@ pub(crate) async fn project_for_tracking_in(
 }
 
 /// A client or tag by name or `#id`: the live one, else the newest archived one.
-async fn find_named(
+pub(crate) async fn find_named(
     conn: &mut Conn,
     workspace: &Workspace,
     table: NamedTable,

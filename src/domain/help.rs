@@ -16,7 +16,7 @@ enum Who {
     Everyone,
     /// People not in the workspace (yet).
     Outsiders,
-    /// Anyone in the workspace, Guests included.
+    /// Anyone in the workspace, Guests included (they see only what is shared with them).
     InWorkspace,
     /// Anyone in the workspace but Guests.
     NonGuests,
@@ -397,8 +397,39 @@ pub const CATALOGUE: &[CommandHelp] = &[
     ),
     cmd("me timezone", "Set your time zone", Who::InWorkspace),
     cmd(
+        "me link",
+        "A web link to your own time this month",
+        Who::Trackers,
+    ),
+    cmd(
         "me week-start",
         "Set the first day of your week",
+        Who::InWorkspace,
+    ),
+    cmd(
+        "report summary",
+        "Totals of the time you may see, grouped, with a chart, a CSV and a web link",
+        Who::InWorkspace,
+    ),
+    cmd(
+        "report detailed",
+        "Every entry you may see, a page at a time",
+        Who::InWorkspace,
+    ),
+    cmd("report week", "This week's time by day", Who::InWorkspace),
+    cmd(
+        "report project",
+        "One project's time by task and person",
+        Who::InWorkspace,
+    ),
+    cmd(
+        "report links",
+        "Your shared report links and when they expire",
+        Who::InWorkspace,
+    ),
+    cmd(
+        "report revoke",
+        "Revoke a report link (yours; Admins and the Owner: any)",
         Who::InWorkspace,
     ),
 ];
@@ -425,6 +456,7 @@ mod tests {
     #[test]
     fn guests_and_outsiders_see_little() {
         let s = Settings::default();
+        // Guests may run reports: they show only projects shared with them, without money.
         assert_eq!(
             paths(Some(Role::Guest), &s),
             vec![
@@ -432,7 +464,13 @@ mod tests {
                 "member leave",
                 "me status",
                 "me timezone",
-                "me week-start"
+                "me week-start",
+                "report summary",
+                "report detailed",
+                "report week",
+                "report project",
+                "report links",
+                "report revoke"
             ]
         );
         assert_eq!(paths(None, &s), vec!["help", "join", "workspace create"]);
@@ -575,6 +613,23 @@ mod tests {
         s.who_can_see_rates = AdminsOrAnyone::Anyone;
         assert!(rate(Role::Manager, &s) && rate(Role::Member, &s));
         assert!(!rate(Role::Viewer, &s) && !rate(Role::Guest, &s));
+    }
+
+    #[test]
+    fn reports_for_everyone_in_the_workspace_only() {
+        let s = Settings::default();
+        for role in Role::ALL {
+            let p = paths(Some(role), &s);
+            for path in [
+                "report summary",
+                "report detailed",
+                "report links",
+                "report revoke",
+            ] {
+                assert!(p.contains(&path), "{path} {role}");
+            }
+        }
+        assert!(!paths(None, &s).contains(&"report summary"));
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! `/me …`: your own preferences, the time zone your days are counted in and the first day
-//! of your week. Replies are private.
+//! of your week, and a web link to your own time. Replies are private.
 
 use chrono::{Utc, Weekday};
 use crewclock::app::me::{self, Prefs};
@@ -15,7 +15,7 @@ const MAX_CHOICES: usize = 25;
 #[poise::command(
     slash_command,
     guild_only,
-    subcommands("status", "timezone", "week_start"),
+    subcommands("status", "timezone", "week_start", "link"),
     subcommand_required
 )]
 pub async fn me(_ctx: Context<'_>) -> Result<(), Error> {
@@ -82,6 +82,30 @@ async fn status(ctx: Context<'_>) -> Result<(), Error> {
         ),
     )
     .await
+}
+
+/// A web link to your own time this month, by project
+#[poise::command(slash_command, guild_only)]
+async fn link(ctx: Context<'_>) -> Result<(), Error> {
+    ctx.defer_ephemeral().await?;
+    match super::report::personal_link(ctx).await? {
+        Some(url) => {
+            private(
+                ctx,
+                format!(
+                    "Your time this month, by project (the page always shows the current month; the link expires, and `/report revoke` ends it sooner): <{url}>"
+                ),
+            )
+            .await
+        }
+        None => {
+            private(
+                ctx,
+                "This bot has no web address configured ([web] public_url), so there is no web page to link to. Use `/report summary` for your time here.",
+            )
+            .await
+        }
+    }
 }
 
 /// Zone names containing what was typed (spaces read as underscores), those starting with

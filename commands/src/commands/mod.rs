@@ -8,6 +8,7 @@ mod me;
 mod member;
 mod pickers;
 mod project;
+pub mod report;
 mod stage;
 mod tag;
 mod task;
@@ -41,6 +42,7 @@ pub fn all() -> Vec<poise::Command<Data, Error>> {
         timesheet::timesheet(),
         timer::timer(),
         me::me(),
+        report::report(),
         help::help(),
     ]
 }

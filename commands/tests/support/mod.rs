@@ -12,7 +12,7 @@ use crewclock::app::{Clock, SystemClock};
 use crewclock::config::{CommandScope, DiscordConfig, Secret};
 use crewclock::store::{Store, StoreOptions};
 use crewclock::App;
-use crewclock_bot::{run_bot, BotOptions};
+use crewclock_bot::{run_bot, BotOptions, LinkOptions};
 use discord_sim::{ChannelId, DiscordSim, GuildId, GuildSpec, Options, SentMessage, SimUser};
 use futures::FutureExt;
 use sqlx::Executor;
@@ -20,6 +20,10 @@ use sqlx::Executor;
 pub use discord_sim::opt;
 
 pub const POSTGRES_URL_ENV: &str = "CREWCLOCK_TEST_POSTGRES_URL";
+/// Where the bot says its web sidecar is, and the secret it signs links with, so a test can
+/// open a link from a reply through the real router.
+pub const PUBLIC_URL: &str = "https://crewclock.test";
+pub const LINK_SECRET: &str = "e2e-link-secret-0123456789abcdef0123456789";
 
 pub enum Db {
     Sqlite,
@@ -111,6 +115,11 @@ impl World {
                 api_base_url: Some(sim.base_url()),
                 reminder_check_ms: setup.reminder_check_ms,
                 ..DiscordConfig::default()
+            },
+            links: LinkOptions {
+                public_url: Some(PUBLIC_URL.into()),
+                secret: Some(Secret::new(LINK_SECRET)),
+                ttl_days: 7,
             },
         };
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

@@ -1,0 +1,307 @@
+//! `/report` through the real bot and the Discord simulator, on SQLite and PostgreSQL: the
+//! summary embed, its chart and CSV attachments, the link button opened through the real web
+//! router, revoking (410), and a bad range answered with what to type.
+
+mod support;
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use crewclock::app::entries::{self, AddEntry};
+use crewclock::app::projects::{self, CreateProject};
+use crewclock::domain::links::LinkSigner;
+use crewclock::domain::{GuildId, UserId};
+use crewclock::web::{self, Metrics, WebSettings};
+use crewclock::Actor;
+use support::{opt, World, LINK_SECRET, PUBLIC_URL};
+use tower::ServiceExt;
+
+async fn open(w: &World, url: &str) -> (StatusCode, String) {
+    let path = url.strip_prefix(PUBLIC_URL).expect("a link to the sidecar");
+    let router = web::router(
+        w.app.clone(),
+        WebSettings {
+            signer: LinkSigner::new(LINK_SECRET.as_bytes()).expect("a long secret"),
+            link_requests_per_minute: 1000,
+            metrics: Arc::new(Metrics::new()),
+        },
+    );
+    let response = router
+        .oneshot(Request::get(path).body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let status = response.status();
+    let body = axum::body::to_bytes(response.into_body(), 10 << 20)
+        .await
+        .unwrap();
+    (status, String::from_utf8_lossy(&body).into_owned())
+}
+
+async fn summary_with_files_link_and_revoke(w: &World) {
+    w.create_workspace().await;
+    let reply = w
+        .run(
+            &w.alice,
+            "project create",
+            [opt::string("name", "Apollo"), opt::integer("privacy", 1)],
+        )
+        .await;
+    assert!(reply.text().contains("Apollo"), "{}", reply.text());
+    let alice = Actor::in_guild(GuildId(w.guild.0), UserId(w.alice.id.0), "alice");
+    entries::add(
+        &w.app,
+        &alice,
+        AddEntry {
+            project: "Apollo".into(),
+            task: None,
+            when: "2h30m".into(),
+            date: None,
+            description: Some("launch".into()),
+            tags: Vec::new(),
+            billable: None,
+            member: None,
+        },
+    )
+    .await
+    .unwrap();
+
+    let reply = w
+        .run(
+            &w.alice,
+            "report summary",
+            [opt::string("range", "this-week")],
+        )
+        .await;
+    assert!(reply.ephemeral(), "reports are private");
+    let text = reply.text();
+    assert!(text.contains("2:30"), "{text}");
+    assert!(text.contains("Apollo"), "{text}");
+    let csv = reply
+        .attachment("report.csv")
+        .expect("a CSV attachment")
+        .text();
+    assert!(csv.contains("Apollo"), "{csv}");
+    let png = reply.attachment("chart.png").expect("a chart");
+    assert!(png.bytes.starts_with(b"\x89PNG\r\n\x1a\n"));
+    let url = reply
+        .buttons()
+        .into_iter()
+        .find_map(|b| b.url)
+        .expect("a link button");
+    let (status, page) = open(w, &url).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("2:30") && page.contains("Apollo"), "{page}");
+
+    let links = w.run(&w.alice, "report links", Vec::new()).await;
+    assert!(links.text().contains("active"), "{}", links.text());
+    let id = links
+        .text()
+        .split("`#")
+        .nth(1)
+        .and_then(|rest| rest.split('`').next())
+        .expect("a link id")
+        .to_string();
+    let revoked = w
+        .run(
+            &w.alice,
+            "report revoke",
+            [opt::string("link", format!("#{id}"))],
+        )
+        .await;
+    assert!(revoked.text().contains("revoked"), "{}", revoked.text());
+    assert_eq!(open(w, &url).await.0, StatusCode::GONE);
+
+    let bad = w
+        .run(
+            &w.alice,
+            "report summary",
+            [opt::string("range", "next tuesday")],
+        )
+        .await;
+    assert!(
+        bad.text().contains("2026-11-01..2026-11-30"),
+        "{}",
+        bad.text()
+    );
+}
+e2e_test!(
+    summary_files_link_revoke,
+    summary_with_files_link_and_revoke
+);
+
+/// `name` as a hostile project name of exactly 100 characters: markdown, a mention, an RTL mark.
+fn hostile(i: usize) -> String {
+    let head = format!("<script>**@everyone** \u{202e}`|{i}|` ");
+    let pad = 100 - head.chars().count();
+    format!("{head}{}", "x".repeat(pad))
+}
+
+const DAY: &str = "2026-11-02";
+
+async fn huge_reports_stay_within_limits_and_page(w: &World) {
+    w.create_workspace().await;
+    let alice = Actor::in_guild(GuildId(w.guild.0), UserId(w.alice.id.0), "alice");
+    for i in 0..120 {
+        let project = projects::create_project(
+            &w.app,
+            &alice,
+            CreateProject {
+                name: hostile(i),
+                client: None,
+                privacy: None,
+                color: None,
+                billable_default: None,
+            },
+        )
+        .await
+        .unwrap();
+        entries::add(
+            &w.app,
+            &alice,
+            AddEntry {
+                project: format!("#{}", project.id),
+                task: None,
+                // Ten minutes each, one after another on one past day.
+                when: format!(
+                    "{:02}:{:02}-{:02}:{:02}",
+                    i * 10 / 60,
+                    i * 10 % 60,
+                    (i + 1) * 10 / 60,
+                    (i + 1) * 10 % 60
+                ),
+                date: Some(DAY.into()),
+                description: Some("d".repeat(500)),
+                tags: Vec::new(),
+                billable: None,
+                member: None,
+            },
+        )
+        .await
+        .unwrap();
+    }
+    let reply = w
+        .run(&w.alice, "report summary", [opt::string("range", DAY)])
+        .await;
+    let embed = &reply.embeds[0];
+    let fields = embed["fields"].as_array().expect("fields");
+    assert!(fields.len() <= 25, "{} fields", fields.len());
+    assert!(reply.text().contains("more"), "{}", reply.text());
+    assert!(reply.text().contains("20:00"), "{}", reply.text());
+    assert!(!reply.pings().users.iter().any(|_| true));
+
+    // 120 entries, 10 a page: page 1 of 12, then page 2 after Next.
+    let page = w
+        .run(&w.alice, "report detailed", [opt::string("range", DAY)])
+        .await;
+    assert!(page.text().contains("Page 1 of 12"), "{}", page.text());
+    let press = w.sim.click_label(&w.alice, &page, "Next").await;
+    assert_eq!(press.response().await.kind, 7);
+    let now = w.sim.message(page.id).unwrap();
+    assert!(now.text().contains("Page 2 of 12"), "{}", now.text());
+}
+e2e_test!(huge_reports, huge_reports_stay_within_limits_and_page);
+
+async fn private_time_hidden_from_members_and_guests(w: &World) {
+    w.create_workspace().await;
+    let alice = Actor::in_guild(GuildId(w.guild.0), UserId(w.alice.id.0), "alice");
+    projects::create_project(
+        &w.app,
+        &alice,
+        CreateProject {
+            name: "Secret".into(),
+            client: None,
+            privacy: None,
+            color: None,
+            billable_default: None,
+        },
+    )
+    .await
+    .unwrap();
+    entries::add(
+        &w.app,
+        &alice,
+        AddEntry {
+            project: "Secret".into(),
+            task: None,
+            when: "09:00-10:00".into(),
+            date: Some(DAY.into()),
+            description: None,
+            tags: Vec::new(),
+            billable: None,
+            member: None,
+        },
+    )
+    .await
+    .unwrap();
+    let bob = w.person("bob");
+    w.join(&bob, "Member").await;
+    let gus = w.person("gus");
+    w.join(&gus, "Guest").await;
+    for who in [&bob, &gus] {
+        let reply = w
+            .run(who, "report summary", [opt::string("range", DAY)])
+            .await;
+        assert!(reply.ephemeral());
+        let text = reply.text();
+        assert!(!text.contains("Secret"), "{text}");
+        assert!(text.contains("No time you may see"), "{text}");
+        assert!(!reply
+            .attachment("report.csv")
+            .expect("a CSV")
+            .text()
+            .contains("Secret"));
+    }
+    // Naming the private project is answered like a missing one.
+    let reply = w
+        .run(
+            &bob,
+            "report summary",
+            [opt::string("range", DAY), opt::string("project", "Secret")],
+        )
+        .await;
+    assert!(!reply.text().contains("1:00"), "{}", reply.text());
+}
+e2e_test!(private_time, private_time_hidden_from_members_and_guests);
+
+/// `/me link`: a private reply with a signed link to one's own time this month, which opens
+/// through the web router with that time.
+async fn me_link_opens_own_time(w: &World) {
+    w.create_workspace().await;
+    w.run(
+        &w.alice,
+        "project create",
+        [opt::string("name", "Apollo"), opt::integer("privacy", 1)],
+    )
+    .await;
+    let alice = Actor::in_guild(GuildId(w.guild.0), UserId(w.alice.id.0), "alice");
+    entries::add(
+        &w.app,
+        &alice,
+        AddEntry {
+            project: "Apollo".into(),
+            task: None,
+            when: "1h15m".into(),
+            date: None,
+            description: None,
+            tags: Vec::new(),
+            billable: None,
+            member: None,
+        },
+    )
+    .await
+    .unwrap();
+    let reply = w.run(&w.alice, "me link", Vec::new()).await;
+    assert!(reply.ephemeral(), "a personal link is private");
+    let text = reply.text();
+    let url = text
+        .split('<')
+        .nth(1)
+        .and_then(|rest| rest.split('>').next())
+        .unwrap_or_else(|| panic!("a link in {text}"));
+    assert!(url.starts_with(PUBLIC_URL), "{url}");
+    let (status, page) = open(w, url).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("1:15") && page.contains("Apollo"), "{page}");
+}
+e2e_test!(me_link, me_link_opens_own_time);
