@@ -8,7 +8,7 @@ mod support;
 use std::time::Duration;
 
 use discord_sim::{Choice, SentMessage, SimUser};
-use support::{no_options, opt, World};
+use support::{choices, names, no_options, opt, World};
 
 /// A privacy option as Discord sends it: the index of the registered choice.
 fn privacy(value: &str) -> serde_json::Value {
@@ -17,33 +17,6 @@ fn privacy(value: &str) -> serde_json::Value {
         .position(|p| *p == value)
         .unwrap_or_else(|| panic!("no privacy choice {value}"));
     opt::integer("privacy", index as i64)
-}
-
-async fn choices(
-    w: &World,
-    user: &SimUser,
-    command: &str,
-    options: Vec<serde_json::Value>,
-) -> Vec<Choice> {
-    let choices = w
-        .sim
-        .autocomplete(user, w.general, command, options)
-        .await
-        .choices()
-        .await;
-    assert!(choices.len() <= 25, "{command}: {} choices", choices.len());
-    for choice in &choices {
-        let n = choice.name.chars().count();
-        assert!(
-            (1..=100).contains(&n),
-            "{command}: choice name of {n} chars"
-        );
-    }
-    choices
-}
-
-fn names(choices: &[Choice]) -> Vec<&str> {
-    choices.iter().map(|c| c.name.as_str()).collect()
 }
 
 fn value(choices: &[Choice], name: &str) -> String {

@@ -12,7 +12,7 @@ mod support;
 
 use chrono::{Datelike, Days, NaiveDate, Timelike, Utc};
 use discord_sim::{SentMessage, SimUser};
-use support::{opt, World};
+use support::{opt, private_reply, World};
 
 fn today() -> NaiveDate {
     Utc::now().date_naive()
@@ -39,29 +39,6 @@ async fn entry_count(w: &World) -> i64 {
         .fetch_one(&mut *conn)
         .await
         .unwrap()
-}
-
-/// Runs a command and asserts its answer is private and contains every needle.
-async fn private_reply(
-    w: &World,
-    user: &SimUser,
-    command: &str,
-    options: Vec<serde_json::Value>,
-    needles: &[&str],
-) -> SentMessage {
-    let reply = w.run(user, command, options).await;
-    assert!(
-        reply.ephemeral(),
-        "/{command} should answer privately: {reply:?}"
-    );
-    for needle in needles {
-        assert!(
-            reply.text().contains(needle),
-            "/{command}: '{}' should contain '{needle}'",
-            reply.text()
-        );
-    }
-    reply
 }
 
 /// Runs a command that must be refused: privately, with `needle`, writing no entry.

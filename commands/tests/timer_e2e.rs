@@ -11,8 +11,8 @@ use std::time::Duration as StdDuration;
 
 use chrono::{Duration, TimeZone, Utc};
 use crewclock::app::ManualClock;
-use discord_sim::{Choice, SentMessage, SimUser};
-use support::{no_options, opt, Setup, World};
+use discord_sim::{SentMessage, SimUser};
+use support::{choices, names, no_options, opt, private_reply, Setup, World};
 
 /// Runs `$body(world, clock)` on both databases with a manual clock and reminders checked
 /// every 50 ms.
@@ -56,56 +56,6 @@ macro_rules! timer_test {
 /// A privacy option as Discord sends it: the index of the registered choice.
 fn public() -> serde_json::Value {
     opt::integer("privacy", 1)
-}
-
-/// Runs a command; its answer must be private and contain every needle.
-async fn private_reply(
-    w: &World,
-    user: &SimUser,
-    command: &str,
-    options: Vec<serde_json::Value>,
-    needles: &[&str],
-) -> SentMessage {
-    let reply = w.run(user, command, options).await;
-    assert!(
-        reply.ephemeral(),
-        "/{command} should answer privately: {reply:?}"
-    );
-    for needle in needles {
-        assert!(
-            reply.text().contains(needle),
-            "/{command}: '{}' should contain '{needle}'",
-            reply.text()
-        );
-    }
-    reply
-}
-
-async fn choices(
-    w: &World,
-    user: &SimUser,
-    command: &str,
-    options: Vec<serde_json::Value>,
-) -> Vec<Choice> {
-    let choices = w
-        .sim
-        .autocomplete(user, w.general, command, options)
-        .await
-        .choices()
-        .await;
-    assert!(choices.len() <= 25, "{command}: {} choices", choices.len());
-    for choice in &choices {
-        let n = choice.name.chars().count();
-        assert!(
-            (1..=100).contains(&n),
-            "{command}: choice name of {n} chars"
-        );
-    }
-    choices
-}
-
-fn names(choices: &[Choice]) -> Vec<&str> {
-    choices.iter().map(|c| c.name.as_str()).collect()
 }
 
 /// Alice's workspace with two public projects, Website and Mobile, and a private one,

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use chrono::{Datelike, Days, NaiveDate, Utc};
 use discord_sim::{SentMessage, SimUser};
-use support::{no_options, opt, World};
+use support::{no_options, opt, private_reply, World};
 
 fn this_monday() -> NaiveDate {
     let today = Utc::now().date_naive();
@@ -29,29 +29,6 @@ fn last_week(day: u64) -> String {
 /// `2026-11-16 – 2026-11-22`.
 fn last_week_span() -> String {
     format!("{} – {}", last_week(0), last_week(6))
-}
-
-/// Runs a command and asserts its answer is private and contains every needle.
-async fn private_reply(
-    w: &World,
-    user: &SimUser,
-    command: &str,
-    options: Vec<serde_json::Value>,
-    needles: &[&str],
-) -> SentMessage {
-    let reply = w.run(user, command, options).await;
-    assert!(
-        reply.ephemeral(),
-        "/{command} should answer privately: {reply:?}"
-    );
-    for needle in needles {
-        assert!(
-            reply.text().contains(needle),
-            "/{command}: '{}' should contain '{needle}'",
-            reply.text()
-        );
-    }
-    reply
 }
 
 /// The newest DM to `user` that has a button labelled `label`.

@@ -13,7 +13,9 @@ use crewclock::config::{CommandScope, DiscordConfig, Secret};
 use crewclock::store::{Store, StoreOptions};
 use crewclock::App;
 use crewclock_bot::{run_bot, BotOptions, LinkOptions};
-use discord_sim::{ChannelId, DiscordSim, GuildId, GuildSpec, Options, SentMessage, SimUser};
+use discord_sim::{
+    ChannelId, Choice, DiscordSim, GuildId, GuildSpec, Options, SentMessage, SimUser,
+};
 use futures::FutureExt;
 use sqlx::Executor;
 
@@ -282,4 +284,56 @@ pub fn role_opt(name: &str, label: &str) -> serde_json::Value {
         .position(|r| *r == label)
         .unwrap_or_else(|| panic!("no role choice {label}"));
     opt::integer(name, index as i64)
+}
+
+// Conversation helpers shared by the e2e suites.
+
+/// Runs a command and asserts its answer is private and contains every needle.
+pub async fn private_reply(
+    w: &World,
+    user: &SimUser,
+    command: &str,
+    options: Vec<serde_json::Value>,
+    needles: &[&str],
+) -> SentMessage {
+    let reply = w.run(user, command, options).await;
+    assert!(
+        reply.ephemeral(),
+        "/{command} should answer privately: {reply:?}"
+    );
+    for needle in needles {
+        assert!(
+            reply.text().contains(needle),
+            "/{command}: '{}' should contain '{needle}'",
+            reply.text()
+        );
+    }
+    reply
+}
+
+pub async fn choices(
+    w: &World,
+    user: &SimUser,
+    command: &str,
+    options: Vec<serde_json::Value>,
+) -> Vec<Choice> {
+    let choices = w
+        .sim
+        .autocomplete(user, w.general, command, options)
+        .await
+        .choices()
+        .await;
+    assert!(choices.len() <= 25, "{command}: {} choices", choices.len());
+    for choice in &choices {
+        let n = choice.name.chars().count();
+        assert!(
+            (1..=100).contains(&n),
+            "{command}: choice name of {n} chars"
+        );
+    }
+    choices
+}
+
+pub fn names(choices: &[Choice]) -> Vec<&str> {
+    choices.iter().map(|c| c.name.as_str()).collect()
 }
