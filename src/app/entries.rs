@@ -493,6 +493,8 @@ pub(crate) struct Viewing<'a> {
     pub workspace_rate: Option<i64>,
     pub currency: Currency,
     pub now: DateTime<Utc>,
+    /// The viewer's own preferences when already known (saves a query per view).
+    pub viewer_prefs: Option<Prefs>,
 }
 
 impl<'a> Viewing<'a> {
@@ -510,7 +512,27 @@ impl<'a> Viewing<'a> {
             workspace_rate,
             currency,
             now,
+            viewer_prefs: None,
         })
+    }
+
+    /// A viewing from what [`super::begin_own_write`] already read: no query.
+    pub(crate) fn known(
+        viewer: &'a Member,
+        settings: &'a Settings,
+        workspace_rate: Option<i64>,
+        currency: Currency,
+        viewer_prefs: Prefs,
+        now: DateTime<Utc>,
+    ) -> Viewing<'a> {
+        Viewing {
+            viewer,
+            settings,
+            workspace_rate,
+            currency,
+            now,
+            viewer_prefs: Some(viewer_prefs),
+        }
     }
 
     pub(crate) fn amount(&self, entry: &Entry, duration: Duration) -> Option<Money> {
@@ -569,7 +591,10 @@ impl<'a> Viewing<'a> {
                 + Duration::milliseconds(1);
             let owner = Owner {
                 relation: relation(conn, self.viewer, entry.member_id).await?,
-                prefs: prefs_of(conn, entry.member_id).await?,
+                prefs: match self.viewer_prefs {
+                    Some(prefs) if entry.member_id == self.viewer.id => prefs,
+                    _ => prefs_of(conn, entry.member_id).await?,
+                },
                 approved: store::timesheets::approved_between(conn, entry.member_id, from, to)
                     .await?,
             };

@@ -56,15 +56,20 @@ fn weekday_from_code(code: &str) -> Option<Weekday> {
 /// unreadable falls back to the default (and is logged) rather than failing the request.
 pub(crate) async fn prefs_of(conn: &mut Conn, member_id: i64) -> AppResult<Prefs> {
     let (tz, week) = store::entries::prefs(conn, member_id).await?;
-    let time_zone = Tz::from_str(&tz).unwrap_or_else(|_| {
+    Ok(prefs_from_db(member_id, &tz, &week))
+}
+
+/// Preferences from their stored text; unreadable values fall back to UTC and Monday.
+pub(crate) fn prefs_from_db(member_id: i64, tz: &str, week: &str) -> Prefs {
+    let time_zone = Tz::from_str(tz).unwrap_or_else(|_| {
         tracing::warn!(member_id, time_zone = %tz, "unreadable time zone in database; using UTC");
         Tz::UTC
     });
-    let week_start = weekday_from_code(&week).unwrap_or(Weekday::Mon);
-    Ok(Prefs {
+    let week_start = weekday_from_code(week).unwrap_or(Weekday::Mon);
+    Prefs {
         time_zone,
         week_start,
-    })
+    }
 }
 
 /// The actor's preferences.

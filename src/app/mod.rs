@@ -28,6 +28,8 @@ use std::sync::Arc;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{AppError, AppResult};
 
+use crate::domain::projects::Currency;
+use crate::domain::settings::Settings;
 use crate::domain::{GuildId, UserId};
 use crate::store::members::Member;
 use crate::store::workspaces::Workspace;
@@ -95,15 +97,23 @@ pub fn clean_name(name: &str) -> String {
 
 /// The workspace of the actor's server, or a message saying there is none.
 pub(crate) async fn workspace_of(app: &App, actor: &Actor) -> AppResult<Workspace> {
-    let guild = actor.guild.ok_or_else(|| {
-        AppError::invalid(
-            "Use this command in your team's Discord server, not in a direct message.",
-        )
-    })?;
+    let guild = guild_of(actor)?;
     let mut conn = app.store.conn().await?;
     store::workspaces::find_by_guild(&mut conn, guild)
         .await?
-        .ok_or_else(|| AppError::not_found("This server has no crewclock workspace yet. Someone with Manage Server can create one with /workspace create."))
+        .ok_or_else(no_workspace)
+}
+
+fn guild_of(actor: &Actor) -> AppResult<GuildId> {
+    actor.guild.ok_or_else(|| {
+        AppError::invalid(
+            "Use this command in your team's Discord server, not in a direct message.",
+        )
+    })
+}
+
+fn no_workspace() -> AppError {
+    AppError::not_found("This server has no crewclock workspace yet. Someone with Manage Server can create one with /workspace create.")
 }
 
 /// Begins a transaction holding the workspace's write lock.
@@ -121,7 +131,17 @@ pub(crate) async fn active_member(
     workspace: &Workspace,
     actor: &Actor,
 ) -> AppResult<Member> {
-    match store::members::find_by_user(conn, workspace.id, actor.user).await? {
+    let found = store::members::find_by_user(conn, workspace.id, actor.user).await?;
+    refreshed_member(conn, found, actor).await
+}
+
+/// `found` if it is an active member, with the actor's current display name saved.
+async fn refreshed_member(
+    conn: &mut store::Conn,
+    found: Option<Member>,
+    actor: &Actor,
+) -> AppResult<Member> {
+    match found {
         Some(member) if member.active => {
             let name = clean_name(&actor.name);
             if member.display_name != name {
@@ -140,6 +160,52 @@ pub(crate) async fn active_member(
             "You are not a member of this workspace. Ask an admin or manager for an invitation.",
         )),
     }
+}
+
+/// A transaction for a write of the actor's own time (timer commands), with everything it
+/// needs about the actor read in two statements.
+pub(crate) struct OwnWrite {
+    pub tx: Tx,
+    pub workspace: Workspace,
+    pub me: Member,
+    pub settings: Settings,
+    pub workspace_rate: Option<i64>,
+    pub currency: Currency,
+    pub prefs: me::Prefs,
+}
+
+/// Begins a write of the actor's own time. Unlike [`begin_locked`] it does not exclude other
+/// members' timer commands (on PostgreSQL they run side by side: the workspace is locked
+/// shared and the actor's member row exclusively); every other write still waits for it, so
+/// a role change, a project's members or a setting can't change under it. Timer commands are
+/// the hot path: one statement fewer than `workspace_of` + `begin_locked` + `active_member`
+/// + settings + rate, and no second pooled connection.
+pub(crate) async fn begin_own_write(app: &App, actor: &Actor) -> AppResult<OwnWrite> {
+    let guild = guild_of(actor)?;
+    let mut tx = app.store.begin().await?;
+    let workspace = store::workspaces::lock_shared_by_guild(&mut tx, guild)
+        .await?
+        .ok_or_else(no_workspace)?;
+    let context = store::members::lock_own_context(&mut tx, workspace.id, actor.user).await?;
+    let (found, rest) = match context {
+        Some(c) => (Some(c.member.clone()), Some(c)),
+        None => (None, None),
+    };
+    let me = refreshed_member(&mut tx, found, actor).await?;
+    let context = rest.ok_or_else(|| AppError::internal("member context vanished"))?;
+    let currency = Currency::parse(&context.currency).map_err(|_| {
+        AppError::internal(format!("bad currency in database: {}", context.currency))
+    })?;
+    let prefs = me::prefs_from_db(me.id, &context.time_zone, &context.week_start);
+    Ok(OwnWrite {
+        tx,
+        workspace,
+        me,
+        settings: context.settings,
+        workspace_rate: context.workspace_rate,
+        currency,
+        prefs,
+    })
 }
 
 /// Another person in the workspace, named by Discord user.

@@ -27,7 +27,10 @@ use super::entries::{
 };
 use super::me::prefs_of;
 use super::projects::{project_for_tracking_in, visible_project, Suggestion, MAX_SUGGESTIONS};
-use super::{active_member, begin_locked, workspace_of, Actor, App, AppError, AppResult};
+use super::{
+    active_member, begin_locked, begin_own_write, workspace_of, Actor, App, AppError, AppResult,
+    OwnWrite,
+};
 use crate::domain::entries::{self as rules, Lock, Relation, TimerWork};
 use crate::domain::ids::ChannelId;
 use crate::domain::policy::clip;
@@ -35,7 +38,7 @@ use crate::domain::projects::{self as project_rules, Standing};
 use crate::domain::settings::Settings;
 use crate::domain::timeparse;
 use crate::store::entries::{Entry, NewEntry};
-use crate::store::{self, members::Member, Conn};
+use crate::store::{self, members::Member, workspaces::Workspace, Conn};
 
 /// What to start a timer on; everything is optional.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -105,6 +108,25 @@ fn own(me: &Member) -> Relation {
 
 /// Stops a running timer now (capped at 24 hours) after checking the rules. Returns whether
 /// it was capped.
+/// `entry` as [`stop_running`] left it at `now`; read back only when stopping it may have
+/// cleared its overlap flag.
+async fn ended(
+    conn: &mut Conn,
+    workspace: &Workspace,
+    entry: Entry,
+    now: DateTime<Utc>,
+) -> AppResult<Entry> {
+    if entry.overlapping {
+        return reload(conn, workspace, entry.id).await;
+    }
+    let (end, _) = rules::timer_end(entry.started_at, now);
+    Ok(Entry {
+        ended_at: Some(end),
+        updated_at: now,
+        ..entry
+    })
+}
+
 async fn stop_running(
     conn: &mut Conn,
     settings: &Settings,
@@ -137,10 +159,15 @@ async fn start_in(
     input: StartTimer,
     switching: bool,
 ) -> AppResult<TimerStarted> {
-    let workspace = workspace_of(app, actor).await?;
-    let mut tx = begin_locked(app, &workspace).await?;
-    let me = active_member(&mut tx, &workspace, actor).await?;
-    let settings = store::workspaces::load_settings(&mut tx, workspace.id).await?;
+    let OwnWrite {
+        mut tx,
+        workspace,
+        me,
+        settings,
+        workspace_rate,
+        currency,
+        prefs,
+    } = begin_own_write(app, actor).await?;
     let now = app.clock.now();
     let rel = own(&me);
     rules::change_entry(rel, &settings, &Lock::Open)?;
@@ -188,7 +215,7 @@ async fn start_in(
             "No timer is running, so there is nothing to switch from. Start one with /timer start.",
         ));
     }
-    let viewing = Viewing::new(&mut tx, &workspace, &me, &settings, now).await?;
+    let viewing = Viewing::known(&me, &settings, workspace_rate, currency, prefs, now);
     let mut stopped = None;
     if let Some(current) = running {
         let before = TimerWork {
@@ -212,7 +239,7 @@ async fn start_in(
             });
         }
         let capped = stop_running(&mut tx, &settings, rel, &current, now).await?;
-        stopped = Some((current.id, capped));
+        stopped = Some((ended(&mut tx, &workspace, current, now).await?, capped));
     }
     let lock = lock_at(&mut tx, me.id, now, now, &settings).await?;
     rules::change_entry(rel, &settings, &lock)?;
@@ -249,13 +276,10 @@ async fn start_in(
     let started = reload(&mut tx, &workspace, id).await?;
     let timer = viewing.view(&mut tx, &started).await?;
     let stopped = match stopped {
-        Some((id, capped)) => {
-            let entry = reload(&mut tx, &workspace, id).await?;
-            Some(TimerStopped {
-                entry: viewing.view(&mut tx, &entry).await?,
-                capped,
-            })
-        }
+        Some((entry, capped)) => Some(TimerStopped {
+            entry: viewing.view(&mut tx, &entry).await?,
+            capped,
+        }),
         None => None,
     };
     tx.commit().await?;
@@ -293,10 +317,15 @@ pub async fn stop_entry(app: &App, actor: &Actor, entry_id: i64) -> AppResult<Ti
 }
 
 async fn stop_in(app: &App, actor: &Actor, only: Option<i64>) -> AppResult<TimerStopped> {
-    let workspace = workspace_of(app, actor).await?;
-    let mut tx = begin_locked(app, &workspace).await?;
-    let me = active_member(&mut tx, &workspace, actor).await?;
-    let settings = store::workspaces::load_settings(&mut tx, workspace.id).await?;
+    let OwnWrite {
+        mut tx,
+        workspace,
+        me,
+        settings,
+        workspace_rate,
+        currency,
+        prefs,
+    } = begin_own_write(app, actor).await?;
     let now = app.clock.now();
     let running = store::entries::running_for(&mut tx, me.id)
         .await?
@@ -308,8 +337,8 @@ async fn stop_in(app: &App, actor: &Actor, only: Option<i64>) -> AppResult<Timer
             None => no_timer(),
         })?;
     let capped = stop_running(&mut tx, &settings, own(&me), &running, now).await?;
-    let viewing = Viewing::new(&mut tx, &workspace, &me, &settings, now).await?;
-    let stopped = reload(&mut tx, &workspace, running.id).await?;
+    let viewing = Viewing::known(&me, &settings, workspace_rate, currency, prefs, now);
+    let stopped = ended(&mut tx, &workspace, running, now).await?;
     let entry = viewing.view(&mut tx, &stopped).await?;
     tx.commit().await?;
     Ok(TimerStopped { entry, capped })
@@ -447,10 +476,15 @@ pub async fn discard_entry(app: &App, actor: &Actor, entry_id: i64) -> AppResult
 }
 
 async fn discard_in(app: &App, actor: &Actor, only: Option<i64>) -> AppResult<EntryView> {
-    let workspace = workspace_of(app, actor).await?;
-    let mut tx = begin_locked(app, &workspace).await?;
-    let me = active_member(&mut tx, &workspace, actor).await?;
-    let settings = store::workspaces::load_settings(&mut tx, workspace.id).await?;
+    let OwnWrite {
+        mut tx,
+        me,
+        settings,
+        workspace_rate,
+        currency,
+        prefs,
+        ..
+    } = begin_own_write(app, actor).await?;
     let now = app.clock.now();
     let running = store::entries::running_for(&mut tx, me.id)
         .await?
@@ -463,7 +497,7 @@ async fn discard_in(app: &App, actor: &Actor, only: Option<i64>) -> AppResult<En
         })?;
     let lock = lock_at(&mut tx, me.id, running.started_at, now, &settings).await?;
     rules::change_entry(own(&me), &settings, &rules::stop_own_timer(&lock))?;
-    let viewing = Viewing::new(&mut tx, &workspace, &me, &settings, now).await?;
+    let viewing = Viewing::known(&me, &settings, workspace_rate, currency, prefs, now);
     let shown = viewing.view(&mut tx, &running).await?;
     store::entries::delete(&mut tx, running.id).await?;
     if running.overlapping {

@@ -4,7 +4,9 @@ use chrono::{DateTime, Utc};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
+use super::workspaces::{settings_from_row, SETTINGS_COLUMNS};
 use super::{decode_error, from_millis, millis, Conn, StoreError};
+use crate::domain::settings::Settings;
 use crate::domain::{Role, UserId};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -108,6 +110,50 @@ pub async fn find_by_user(
     .fetch_optional(&mut *conn)
     .await?;
     row.as_ref().map(member_from_row).transpose()
+}
+
+/// What a write of one's own time needs about the writer, read in one statement.
+pub struct OwnContext {
+    pub member: Member,
+    pub settings: Settings,
+    pub workspace_rate: Option<i64>,
+    pub currency: String,
+    pub time_zone: String,
+    pub week_start: String,
+}
+
+/// The member `user` of the workspace with the workspace's settings, rate and the member's
+/// time zone; on PostgreSQL the member's row is locked until the transaction ends, so two
+/// timer commands of one person (or one and a role change) run one after the other.
+pub async fn lock_own_context(
+    conn: &mut Conn,
+    workspace_id: i64,
+    user: UserId,
+) -> Result<Option<OwnContext>, StoreError> {
+    let lock = if super::is_postgres(conn) {
+        " FOR NO KEY UPDATE OF m"
+    } else {
+        ""
+    };
+    let row = sqlx::query(&format!(
+        "SELECT m.id, m.workspace_id, m.user_id, m.display_name, m.role, m.active, m.joined_at,
+                m.left_at, m.time_zone, m.week_start, s.hourly_rate, s.currency, {SETTINGS_COLUMNS}
+         FROM members m JOIN workspace_settings s ON s.workspace_id = m.workspace_id
+         WHERE m.workspace_id = $1 AND m.user_id = $2{lock}"
+    ))
+    .bind(workspace_id)
+    .bind(user.to_db())
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    Ok(Some(OwnContext {
+        member: member_from_row(&row)?,
+        settings: settings_from_row(&row)?,
+        workspace_rate: row.try_get("hourly_rate")?,
+        currency: row.try_get("currency")?,
+        time_zone: row.try_get("time_zone")?,
+        week_start: row.try_get("week_start")?,
+    }))
 }
 
 pub async fn find(conn: &mut Conn, member_id: i64) -> Result<Option<Member>, StoreError> {

@@ -202,6 +202,11 @@ impl Store {
     }
 }
 
+/// True when `conn` talks to PostgreSQL (for the few statements that differ, like row locks).
+pub(crate) fn is_postgres(conn: &Conn) -> bool {
+    conn.backend_name() == "PostgreSQL"
+}
+
 /// True when the error is a unique-constraint violation (both databases).
 pub fn is_unique_violation(err: &StoreError) -> bool {
     match err {

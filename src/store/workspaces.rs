@@ -78,6 +78,33 @@ pub async fn find(conn: &mut Conn, id: i64) -> Result<Option<Workspace>, StoreEr
 /// transaction that changes people, so that checks (seats, one owner, pending invitations)
 /// and the writes they guard cannot interleave with another process's. Returns false when
 /// the workspace no longer exists.
+/// Locks the workspace of `guild` for a write that concerns only one member's own time (a
+/// timer) and returns it; `None` when the server has no workspace.
+///
+/// PostgreSQL: a share lock, so such writes of different members run side by side while
+/// every other write, which takes the row exclusively ([`lock`]), waits for them and they for
+/// it. Writes of the same member then queue on that member's row
+/// (`members::lock_own_context`). SQLite: one writer at a time anyway, so the exclusive bump
+/// costs nothing more and makes the transaction a writer from its first statement (no
+/// read-to-write upgrade that another process could make fail).
+pub async fn lock_shared_by_guild(
+    conn: &mut Conn,
+    guild: GuildId,
+) -> Result<Option<Workspace>, StoreError> {
+    let sql = if super::is_postgres(conn) {
+        format!("SELECT {COLUMNS} FROM workspaces WHERE guild_id = $1 FOR SHARE")
+    } else {
+        format!(
+            "UPDATE workspaces SET version = version + 1 WHERE guild_id = $1 RETURNING {COLUMNS}"
+        )
+    };
+    let row = sqlx::query(&sql)
+        .bind(guild.to_db())
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.as_ref().map(workspace_from_row).transpose()
+}
+
 pub async fn lock(conn: &mut Conn, id: i64) -> Result<bool, StoreError> {
     let done = sqlx::query("UPDATE workspaces SET version = version + 1 WHERE id = $1")
         .bind(id)
@@ -95,17 +122,25 @@ pub async fn delete(conn: &mut Conn, id: i64) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// The settings' columns of `workspace_settings`, for [`settings_from_row`].
+pub(crate) const SETTINGS_COLUMNS: &str =
+    "who_can_create_projects, who_can_create_tasks, who_can_create_tags, who_can_invite,
+     members_see_others_time, who_can_see_rates, who_can_change_billable,
+     team_managers_edit_time, lock_entries_older_than_days, seat_limit, guest_limit,
+     invite_ttl_days, overlap_policy, idle_reminder_hours, sharing_enabled";
+
 pub async fn load_settings(conn: &mut Conn, workspace_id: i64) -> Result<Settings, StoreError> {
-    let row = sqlx::query(
-        "SELECT who_can_create_projects, who_can_create_tasks, who_can_create_tags, who_can_invite,
-                members_see_others_time, who_can_see_rates, who_can_change_billable,
-                team_managers_edit_time, lock_entries_older_than_days, seat_limit, guest_limit,
-                invite_ttl_days, overlap_policy, idle_reminder_hours, sharing_enabled
-         FROM workspace_settings WHERE workspace_id = $1",
-    )
+    let row = sqlx::query(&format!(
+        "SELECT {SETTINGS_COLUMNS} FROM workspace_settings WHERE workspace_id = $1"
+    ))
     .bind(workspace_id)
     .fetch_one(&mut *conn)
     .await?;
+    settings_from_row(&row)
+}
+
+/// Settings from a row holding [`SETTINGS_COLUMNS`].
+pub(crate) fn settings_from_row(row: &AnyRow) -> Result<Settings, StoreError> {
     let create = |col: &str| -> Result<CreateAccess, StoreError> {
         match row.try_get::<String, _>(col)?.as_str() {
             "anyone" => Ok(CreateAccess::Anyone),
