@@ -189,7 +189,9 @@ pub enum CardReason {
 impl CardReason {
     fn footer(self) -> &'static str {
         match self {
-            CardReason::Shared => "This project was shared with this channel; updates are posted here",
+            CardReason::Shared => {
+                "This project was shared with this channel; updates are posted here"
+            }
             CardReason::Update => "Project update",
             CardReason::StageChanged => "Project update: the stage changed",
             CardReason::TaskDone => "Project update: a task was completed",

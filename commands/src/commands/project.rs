@@ -19,8 +19,8 @@ use poise::serenity_prelude as serenity;
 
 use super::{confirm, embed, paginate, pickers, private, public, update};
 use crate::context::{actor, Context, Error};
-use crate::sharing_posts::{self as posts, CardReason};
 use crate::render::{self, no_pings};
+use crate::sharing_posts::{self as posts, CardReason};
 
 /// Projects: create, edit, people, privacy, budget, rate, stage and due date
 #[poise::command(
@@ -781,8 +781,13 @@ async fn stage(
 /// After a stage change, the shared project's card goes to its guest channel; a card that
 /// Discord refused is mentioned after `text`.
 async fn with_card_warning(ctx: Context<'_>, view: &ProjectView, text: String) -> String {
-    match posts::post_live_card(ctx.http(), &ctx.data().app, view.id, CardReason::StageChanged)
-        .await
+    match posts::post_live_card(
+        ctx.http(),
+        &ctx.data().app,
+        view.id,
+        CardReason::StageChanged,
+    )
+    .await
     {
         Some(warning) => format!("{text}\n⚠️ {warning}"),
         None => text,

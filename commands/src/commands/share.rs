@@ -190,17 +190,33 @@ async fn project(
     let app = &ctx.data().app;
     let me = actor(ctx);
     let channel = ChannelId(channel.get());
-    let shared =
-        sharing::share_project(app, &me, &project, channel, &guests, &fields).await?;
+    let shared = sharing::share_project(app, &me, &project, channel, &guests, &fields).await?;
     let http = ctx.http();
 
-    // New guests get access; those who had it get it set again, so running the command
-    // again repairs permissions Discord refused before.
+    // New guests get access, and every other guest of the share gets theirs set again (it
+    // changes nothing when present), so running the command again repairs permissions
+    // Discord refused before.
     let mut access = shared.grant_view.clone();
-    access.extend(shared.already.iter().map(|m| sharing::ChannelAccess {
-        channel: shared.share.guest_channel,
-        user: m.user_id,
-    }));
+    let others = match sharing::list(app, &me).await {
+        Ok(shares) => shares
+            .into_iter()
+            .find(|s| s.share.id == shared.share.id)
+            .map(|s| s.guests)
+            .unwrap_or_default(),
+        Err(e) => {
+            tracing::warn!(error = %e, "could not list the share's guests");
+            shared.already.clone()
+        }
+    };
+    for guest in others {
+        let each = sharing::ChannelAccess {
+            channel: shared.share.guest_channel,
+            user: guest.user_id,
+        };
+        if !access.contains(&each) {
+            access.push(each);
+        }
+    }
     let granted = posts::grant_view(http, &access).await;
     let server = ctx.guild().map(|g| g.name.clone());
     let mut told = Vec::new();
