@@ -18,7 +18,7 @@ use crewclock::domain::projects::Privacy;
 use crewclock::domain::{GuildId, UserId};
 use crewclock::Actor;
 use crewclock_bot::sharing_posts;
-use discord_sim::{perms, ChannelId, ChannelSpec, OverwriteKind, SentMessage, SimUser};
+use discord_sim::{perms, ChannelId, ChannelSpec, Overwrite, OverwriteKind, SentMessage, SimUser};
 use poise::serenity_prelude as serenity;
 use support::{choices, names, opt, private_reply, Setup, World};
 
@@ -313,6 +313,69 @@ async fn sharing_sends_access_dms_and_card(w: &World, _clock: Arc<ManualClock>) 
         !theirs.text().contains(&format!("<@{}>", carl.id)),
         "{}",
         theirs.text()
+    );
+
+    // A members-only team channel can be linked; one everyone can see gets a warning; the
+    // guest channel can't be the team channel.
+    let team = w.sim.add_channel(
+        w.guild,
+        ChannelSpec::text("website-team").overwrite(Overwrite {
+            id: w.guild.0,
+            kind: OverwriteKind::Role,
+            allow: 0,
+            deny: perms::VIEW_CHANNEL,
+        }),
+    );
+    let linked = private_reply(
+        w,
+        &w.alice,
+        "share team-channel",
+        vec![
+            opt::string("project", "Website"),
+            opt::channel("channel", team),
+        ],
+        &["is the team channel"],
+    )
+    .await;
+    assert!(!linked.text().contains("⚠️"), "{}", linked.text());
+    private_reply(
+        w,
+        &w.alice,
+        "share team-channel",
+        vec![
+            opt::string("project", "Website"),
+            opt::channel("channel", w.general),
+        ],
+        &["is the team channel", "Everyone on this server can see"],
+    )
+    .await;
+    private_reply(
+        w,
+        &w.alice,
+        "share team-channel",
+        vec![
+            opt::string("project", "Website"),
+            opt::channel("channel", client),
+        ],
+        &["That is the guest channel"],
+    )
+    .await;
+    private_reply(
+        w,
+        &w.alice,
+        "share team-channel",
+        vec![
+            opt::string("project", "Website"),
+            opt::channel("channel", team),
+        ],
+        &["is the team channel"],
+    )
+    .await;
+    let list = private_reply(w, &w.alice, "share list", Vec::new(), &["team channel"]).await;
+    assert!(
+        list.text().contains(&format!("<#{team}>")),
+        "{}",
+        list.text()
     );
 
     // /share update posts the card again.

@@ -319,6 +319,10 @@ async fn team_channel(
     let channel = channel.map(|c| ChannelId(c.get()));
     let share = sharing::link_team_channel(&ctx.data().app, &actor(ctx), &project, channel).await?;
     let text = match share.team_channel {
+        Some(team) if everyone_sees(ctx, team) == Some(true) => format!(
+            "<#{team}> is the team channel of the share in <#{}>: what members say there is kept as the project's team chat.\n⚠️ Everyone on this server can see <#{team}>, guests included. Make it members-only: deny **View Channel** to the everyone role in its permissions.",
+            share.guest_channel
+        ),
         Some(team) => format!(
             "<#{team}> is the team channel of the share in <#{}>: what members say there is kept as the project's team chat. Keep guests out of it.",
             share.guest_channel
@@ -329,6 +333,24 @@ async fn team_channel(
         ),
     };
     private(ctx, text).await
+}
+
+/// Whether everyone on the server may view `channel`, from the cached server (`None` when it
+/// isn't cached): the server's @everyone permissions, then the channel's overwrite for it.
+fn everyone_sees(ctx: Context<'_>, channel: ChannelId) -> Option<bool> {
+    let guild = ctx.guild()?;
+    let everyone = serenity::RoleId::new(guild.id.get());
+    let mut allowed = guild.roles.get(&everyone)?.permissions;
+    if allowed.administrator() {
+        return Some(true);
+    }
+    let channel = guild.channels.get(&serenity::ChannelId::new(channel.0))?;
+    for overwrite in &channel.permission_overwrites {
+        if overwrite.kind == serenity::PermissionOverwriteType::Role(everyone) {
+            allowed = (allowed & !overwrite.deny) | overwrite.allow;
+        }
+    }
+    Some(allowed.view_channel())
 }
 
 /// The shared projects you may see, with channel, fields and guests
