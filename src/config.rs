@@ -70,6 +70,9 @@ pub struct DiscordConfig {
     /// How often, in milliseconds, the bot looks for timers due an idle reminder. Each look
     /// is one indexed query; tests set it short to see reminders at once.
     pub reminder_check_ms: u64,
+    /// How often, in milliseconds, the bot looks for shared projects due their weekly
+    /// summary in the guest channel. Each look is one indexed query.
+    pub share_summary_check_ms: u64,
 }
 
 impl Default for DiscordConfig {
@@ -80,6 +83,7 @@ impl Default for DiscordConfig {
             guild_ids: Vec::new(),
             api_base_url: None,
             reminder_check_ms: 60_000,
+            share_summary_check_ms: 300_000,
         }
     }
 }

@@ -441,6 +441,27 @@ async fn revoke_one_and_all(h: &Harness) {
     let cara_actor = guest_actor(&w, cara.0, &cara.1);
     let carl_actor = guest_actor(&w, carl.0, &carl.1);
 
+    // The check before the confirmation names who would lose access, and changes nothing.
+    let (name, losing) = sharing::check_revoke(app, &w.pm, "Website", None)
+        .await
+        .unwrap();
+    assert_eq!(name, "Website");
+    let names: Vec<&str> = losing.iter().map(|m| m.display_name.as_str()).collect();
+    assert_eq!(names, ["Cara Customer", "Carl Customer"]);
+    let (_, losing) = sharing::check_revoke(app, &w.pm, "Website", Some(cara.0))
+        .await
+        .unwrap();
+    assert_eq!(losing.len(), 1);
+    assert_denied(
+        sharing::check_revoke(app, &w.cast.manager, "Website", None).await,
+        "this project's managers",
+    );
+    let not_shared = sharing::check_revoke(app, &w.pm, "Secret", None).await;
+    assert!(not_shared.is_err(), "{not_shared:?}");
+    assert!(sharing::card_for_guest(app, &cara_actor, "Website")
+        .await
+        .is_ok());
+
     let one = sharing::revoke(app, &w.pm, "Website", Some(cara.0))
         .await
         .unwrap();
@@ -458,6 +479,11 @@ async fn revoke_one_and_all(h: &Harness) {
     assert!(sharing::card_for_guest(app, &carl_actor, "Website")
         .await
         .is_ok());
+    let checked = sharing::check_revoke(app, &w.pm, "Website", Some(cara.0)).await;
+    assert!(
+        matches!(&checked, Err(AppError::NotFound(m)) if m.contains("Cara Customer is not a guest of Website")),
+        "{checked:?}"
+    );
     let again = sharing::revoke(app, &w.pm, "Website", Some(cara.0)).await;
     assert!(
         matches!(&again, Err(AppError::NotFound(m)) if m.contains("Cara Customer is not a guest of Website")),

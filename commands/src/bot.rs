@@ -76,7 +76,8 @@ pub async fn run_bot(
     let links = options.links.clone();
     let guild_ids = options.discord.guild_ids.clone();
     let reminder_every = Duration::from_millis(options.discord.reminder_check_ms);
-    // Turns true at shutdown (or when the client ends), ending the reminder loop.
+    let summary_every = Duration::from_millis(options.discord.share_summary_check_ms);
+    // Turns true at shutdown (or when the client ends), ending the reminder and summary loops.
     let (stopping, stop_seen) = watch::channel(false);
     let stopping = Arc::new(stopping);
     let framework = poise::Framework::builder()
@@ -87,6 +88,12 @@ pub async fn run_bot(
                     ctx.http.clone(),
                     app.clone(),
                     reminder_every,
+                    stop_seen.clone(),
+                ));
+                tokio::spawn(crate::sharing_posts::run_loop(
+                    ctx.http.clone(),
+                    app.clone(),
+                    summary_every,
                     stop_seen,
                 ));
                 let commands = &framework.options().commands;

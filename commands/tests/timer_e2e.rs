@@ -28,6 +28,7 @@ macro_rules! timer_test {
                 let setup = Setup {
                     clock: clock.clone(),
                     reminder_check_ms: 50,
+                    ..Setup::default()
                 };
                 (setup, clock)
             }

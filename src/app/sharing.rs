@@ -814,6 +814,45 @@ pub async fn revoke(
     Ok(outcome)
 }
 
+/// Checks that [`revoke`] would succeed, changing nothing (so nobody is asked to confirm what
+/// they may not do): the project's name and the guests who would lose access.
+pub async fn check_revoke(
+    app: &App,
+    actor: &Actor,
+    project: &str,
+    guest: Option<UserId>,
+) -> AppResult<(String, Vec<Member>)> {
+    let workspace = workspace_of(app, actor).await?;
+    let mut conn = app.store.conn().await?;
+    let me = active_member(&mut conn, &workspace, actor).await?;
+    let (project, _) = project_to_manage(&mut conn, &workspace, &me, project).await?;
+    let share = store::sharing::live_share_of_project(&mut conn, project.id)
+        .await?
+        .ok_or_else(|| not_shared(&project))?;
+    let live = store::sharing::live_guests(&mut conn, share.id).await?;
+    let mut losing = Vec::new();
+    match guest {
+        Some(user) => {
+            let member = member_by_user(&mut conn, &workspace, user).await?;
+            if !live.contains(&member.id) {
+                return Err(AppError::not_found(format!(
+                    "{} is not a guest of {}; /share list shows its guests.",
+                    member.display_name, project.name
+                )));
+            }
+            losing.push(member);
+        }
+        None => {
+            for member_id in live {
+                if let Some(member) = store::members::find(&mut conn, member_id).await? {
+                    losing.push(member);
+                }
+            }
+        }
+    }
+    Ok((project.name, losing))
+}
+
 /// The card of a project shared with the actor, for the guest's `/p/<token>` page. Guests get
 /// their live shares only; members who may see the project get its live share's card.
 pub async fn card_for_guest(app: &App, actor: &Actor, project: &str) -> AppResult<GuestProject> {

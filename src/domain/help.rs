@@ -39,6 +39,9 @@ enum Who {
     /// Those who may set project rates: Owner and Admin, plus project managers (any role that
     /// tracks time) when who_can_see_rates is anyone.
     RateEditors,
+    /// Those who may share projects with guests while the workspace allows sharing: the Owner
+    /// and Admins (any project), project managers (their own; any role that tracks time).
+    Sharers,
     /// Those who may approve timesheets: Owner and Admin (all), Managers (as team managers of
     /// their members; Admins may be team managers too).
     Approvers,
@@ -75,6 +78,7 @@ impl CommandHelp {
             (Who::ProjectCreators, Some(role)) => creates(role, settings.who_can_create_projects),
             (Who::TagCreators, Some(role)) => creates(role, settings.who_can_create_tags),
             (Who::Approvers, Some(role)) => role.is_manager_or_above(),
+            (Who::Sharers, Some(role)) => role.can_track_time() && settings.sharing_enabled,
             (Who::RateEditors, Some(role)) => {
                 role.is_admin()
                     || (role.can_track_time()
@@ -432,6 +436,31 @@ pub const CATALOGUE: &[CommandHelp] = &[
         "Revoke a report link (yours; Admins and the Owner: any)",
         Who::InWorkspace,
     ),
+    cmd(
+        "share project",
+        "Share a project with guests in a channel: access, a DM, a project card",
+        Who::Sharers,
+    ),
+    cmd(
+        "share team-channel",
+        "Link a members-only channel as a shared project's team chat",
+        Who::Sharers,
+    ),
+    cmd(
+        "share list",
+        "The shared projects you may see, with channel, fields and guests",
+        Who::InWorkspace,
+    ),
+    cmd(
+        "share update",
+        "Post a shared project's card in its guest channel now",
+        Who::Sharers,
+    ),
+    cmd(
+        "share revoke",
+        "Stop sharing a project, or take one guest off it",
+        Who::Trackers,
+    ),
 ];
 
 /// The commands `role` may use (`None`: not in the workspace), in catalogue order.
@@ -470,10 +499,24 @@ mod tests {
                 "report week",
                 "report project",
                 "report links",
-                "report revoke"
+                "report revoke",
+                "share list"
             ]
         );
         assert_eq!(paths(None, &s), vec!["help", "join", "workspace create"]);
+    }
+
+    #[test]
+    fn sharing_commands_follow_the_setting() {
+        let mut s = Settings::default();
+        assert!(paths(Some(Role::Member), &s).contains(&"share project"));
+        assert!(!paths(Some(Role::Viewer), &s).contains(&"share project"));
+        s.sharing_enabled = false;
+        for role in Role::ALL {
+            let p = paths(Some(role), &s);
+            assert!(!p.contains(&"share project"), "{role}");
+            assert!(p.contains(&"share list"), "{role}");
+        }
     }
 
     #[test]

@@ -8,6 +8,7 @@ use super::{confirm, embed, paginate, private, public, update, RoleChoice};
 use crate::context::{actor, Context, Error};
 use crate::effects::apply_role_sync;
 use crate::render::{self, no_pings};
+use crate::sharing_posts as posts;
 
 /// The people in the workspace: roles, removal, team managers
 #[poise::command(
@@ -167,6 +168,11 @@ async fn remove(
                     text.push_str(&warning);
                 }
             }
+            // Their shares ended with the membership: the guest channels close to them.
+            for warning in posts::unshare(ctx.http(), &removed.unshared).await {
+                text.push_str("\n⚠️ ");
+                text.push_str(&warning);
+            }
             update(ctx, &press, &text).await
         }
         Err(e) => update(ctx, &press, &e.user_message()).await,
@@ -232,6 +238,9 @@ async fn leave(ctx: Context<'_>) -> Result<(), Error> {
                     &left.discord,
                 )
                 .await;
+            }
+            for warning in posts::unshare(ctx.http(), &left.unshared).await {
+                tracing::warn!(%warning, "guest channel access after leaving");
             }
             update(ctx, &press, "You left the workspace.").await
         }

@@ -9,6 +9,7 @@ mod member;
 mod pickers;
 mod project;
 pub mod report;
+mod share;
 mod stage;
 mod tag;
 mod task;
@@ -43,6 +44,7 @@ pub fn all() -> Vec<poise::Command<Data, Error>> {
         timer::timer(),
         me::me(),
         report::report(),
+        share::share(),
         help::help(),
     ]
 }

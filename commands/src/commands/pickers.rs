@@ -37,7 +37,9 @@ fn respond(suggestions: Vec<Suggestion>) -> serenity::CreateAutocompleteResponse
     serenity::CreateAutocompleteResponse::new().set_choices(choices)
 }
 
-fn answer(found: crewclock::AppResult<Vec<Suggestion>>) -> serenity::CreateAutocompleteResponse {
+pub(super) fn answer(
+    found: crewclock::AppResult<Vec<Suggestion>>,
+) -> serenity::CreateAutocompleteResponse {
     match found {
         Ok(suggestions) => respond(suggestions),
         Err(e) => {
@@ -49,7 +51,10 @@ fn answer(found: crewclock::AppResult<Vec<Suggestion>>) -> serenity::CreateAutoc
 
 /// The items whose name contains `partial`, those starting with it first (list order kept
 /// otherwise), as `#id` suggestions.
-fn matching<'a>(items: impl IntoIterator<Item = (i64, &'a str)>, partial: &str) -> Vec<Suggestion> {
+pub(super) fn matching<'a>(
+    items: impl IntoIterator<Item = (i64, &'a str)>,
+    partial: &str,
+) -> Vec<Suggestion> {
     let key = name_key(partial);
     let mut found: Vec<(bool, Suggestion)> = items
         .into_iter()

@@ -20,6 +20,7 @@ use poise::serenity_prelude as serenity;
 use super::{confirm, embed, paginate, pickers, private, public, update};
 use crate::context::{actor, Context, Error};
 use crate::render::{self, no_pings};
+use crate::sharing_posts::{self as posts, CardReason};
 
 /// Projects: create, edit, people, privacy, budget, rate, stage and due date
 #[poise::command(
@@ -250,11 +251,14 @@ async fn edit(
     if due.is_some() {
         changes.push(format!("due {}", due_text(&view)));
     }
-    let text = format!(
+    let mut text = format!(
         "Project {} updated: {}.",
         shown(&view.name),
         changes.join(", ")
     );
+    if stage.is_some() {
+        text = with_card_warning(ctx, &view, text).await;
+    }
     announce(ctx, &view, text).await
 }
 
@@ -770,7 +774,24 @@ async fn stage(
         ),
         None => format!("Project {} has no stage now.", shown(&view.name)),
     };
+    let text = with_card_warning(ctx, &view, text).await;
     announce(ctx, &view, text).await
+}
+
+/// After a stage change, the shared project's card goes to its guest channel; a card that
+/// Discord refused is mentioned after `text`.
+async fn with_card_warning(ctx: Context<'_>, view: &ProjectView, text: String) -> String {
+    match posts::post_live_card(
+        ctx.http(),
+        &ctx.data().app,
+        view.id,
+        CardReason::StageChanged,
+    )
+    .await
+    {
+        Some(warning) => format!("{text}\n⚠️ {warning}"),
+        None => text,
+    }
 }
 
 /// Set or clear a project's due date

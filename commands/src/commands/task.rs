@@ -6,6 +6,7 @@ use crewclock::app::projects;
 use super::{paginate, pickers, private};
 use crate::context::{actor, Context, Error};
 use crate::render;
+use crate::sharing_posts::{self as posts, CardReason};
 
 /// The tasks of a project
 #[poise::command(
@@ -130,7 +131,19 @@ async fn done(
     task: String,
 ) -> Result<(), Error> {
     let task = projects::set_task_done(&ctx.data().app, &actor(ctx), &project, &task, true).await?;
-    private(ctx, format!("Task {} is done.", shown(&task.name))).await
+    let mut text = format!("Task {} is done.", shown(&task.name));
+    // A shared project's guests see the new progress in their channel.
+    if let Some(warning) = posts::post_live_card(
+        ctx.http(),
+        &ctx.data().app,
+        task.project_id,
+        CardReason::TaskDone,
+    )
+    .await
+    {
+        text.push_str(&format!("\n⚠️ {warning}"));
+    }
+    private(ctx, text).await
 }
 
 /// Reopen a task marked done

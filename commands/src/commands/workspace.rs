@@ -8,6 +8,7 @@ use poise::serenity_prelude as serenity;
 use super::{confirm, embed, paginate, private, public, update, RoleChoice};
 use crate::context::{actor, Context, Error};
 use crate::render::{self, no_pings};
+use crate::sharing_posts as posts;
 
 /// The workspace: settings, ownership, Discord role links, audit log
 #[poise::command(
@@ -168,7 +169,7 @@ async fn set(
     value: String,
 ) -> Result<(), Error> {
     let changed = ws::set_setting(&ctx.data().app, &actor(ctx), &setting, &value).await?;
-    let text = if changed.before == changed.after {
+    let mut text = if changed.before == changed.after {
         format!(
             "`{}` is already **{}**; nothing changed.",
             changed.key.name(),
@@ -182,6 +183,20 @@ async fn set(
             changed.after
         )
     };
+    // Sharing turned off ended every share: guests lose the guest channels.
+    if !changed.unshared.is_empty() {
+        let mut guests: Vec<_> = changed.unshared.iter().map(|a| a.user).collect();
+        guests.sort_by_key(|u| u.0);
+        guests.dedup();
+        text.push_str(&format!(
+            " Every share ended; {} guest(s) lost access to the guest channels.",
+            guests.len()
+        ));
+    }
+    for warning in posts::unshare(ctx.http(), &changed.unshared).await {
+        text.push_str("\n⚠️ ");
+        text.push_str(&warning);
+    }
     private(ctx, text).await
 }
 

@@ -82,10 +82,12 @@ async fn open_store(db: Db) -> Option<(Store, Cleanup)> {
     }
 }
 
-/// How a world's bot runs: its clock, and how often it looks for idle reminders.
+/// How a world's bot runs: its clock, and how often it looks for idle reminders and weekly
+/// share summaries.
 pub struct Setup {
     pub clock: Arc<dyn Clock>,
     pub reminder_check_ms: u64,
+    pub share_summary_check_ms: u64,
 }
 
 impl Default for Setup {
@@ -93,6 +95,7 @@ impl Default for Setup {
         Setup {
             clock: Arc::new(SystemClock),
             reminder_check_ms: DiscordConfig::default().reminder_check_ms,
+            share_summary_check_ms: DiscordConfig::default().share_summary_check_ms,
         }
     }
 }
@@ -116,6 +119,7 @@ impl World {
                 guild_ids: vec![guild.0],
                 api_base_url: Some(sim.base_url()),
                 reminder_check_ms: setup.reminder_check_ms,
+                share_summary_check_ms: setup.share_summary_check_ms,
                 ..DiscordConfig::default()
             },
             links: LinkOptions {
