@@ -160,7 +160,7 @@ async fn project_link(
         ctx,
         format!(
             "The page of **{project}** as shared with its guests ({fields} and the guest chat): <{url}>\n\
-             It works until {until} while the project stays shared, for whoever has it, so keep it to yourself. `/report revoke #{id}` ends it sooner; `/report links` lists your links.",
+             Anyone with this link can open it until {until}, as long as the project stays shared, so keep it to yourself. `/report revoke #{id}` ends it sooner; `/report links` lists your links.",
             project = render::safe(&made.project, 80),
             fields = made.fields,
             url = made.link.url(&base),
