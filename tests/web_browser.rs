@@ -627,8 +627,12 @@ async fn browse_project(h: &Harness, chromium: PathBuf) {
     assert!(chat.contains("(edited)") && chat.contains("Line one (fixed)"));
     assert!(chat.contains("message deleted") && !chat.contains("gets deleted"));
     assert_eq!(
-        facts["links"], "https://cdn.discordapp.com/attachments/1/2/brief.pdf",
-        "only the attachment is a link"
+        facts["links"],
+        format!(
+            "https://cdn.discordapp.com/attachments/1/2/brief.pdf https://example.com/{}",
+            "x".repeat(300)
+        ),
+        "the attachment and the address in a message are links, nothing else"
     );
     assert_eq!(facts["scripts"], 0, "{facts}");
     assert_eq!(

@@ -68,7 +68,8 @@ struct Line {
     /// ISO 8601 in UTC, for `<time datetime>`.
     iso: String,
     when: String,
-    text: String,
+    /// The text in pieces: plain text, and web addresses as links.
+    text: Vec<Link>,
     attachments: Vec<Link>,
     edited: bool,
     deleted: bool,
@@ -78,6 +79,53 @@ struct Link {
     name: String,
     /// Only http(s) addresses become links; anything else is shown as plain text.
     href: Option<String>,
+}
+
+/// Splits text into plain pieces and http(s) addresses (which become links), so a guest can
+/// follow a link someone shared. Trailing punctuation stays text: "see https://x.test/a."
+fn linkify(text: &str) -> Vec<Link> {
+    let mut pieces: Vec<Link> = Vec::new();
+    let mut plain = String::new();
+    let mut rest = text;
+    while !rest.is_empty() {
+        let next = ["https://", "http://"]
+            .iter()
+            .filter_map(|scheme| rest.find(scheme))
+            .min();
+        let Some(start) = next else {
+            plain.push_str(rest);
+            break;
+        };
+        plain.push_str(&rest[..start]);
+        let tail = &rest[start..];
+        let end = tail
+            .find(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '"'))
+            .unwrap_or(tail.len());
+        let url = tail[..end].trim_end_matches(['.', ',', ')', '!', '?', ';', ':', '\'']);
+        if url.len() <= "https://".len() {
+            plain.push_str(&tail[..end]);
+        } else {
+            if !plain.is_empty() {
+                pieces.push(Link {
+                    name: std::mem::take(&mut plain),
+                    href: None,
+                });
+            }
+            pieces.push(Link {
+                name: url.to_string(),
+                href: Some(url.to_string()),
+            });
+            plain.push_str(&tail[url.len()..end]);
+        }
+        rest = &tail[end..];
+    }
+    if !plain.is_empty() {
+        pieces.push(Link {
+            name: plain,
+            href: None,
+        });
+    }
+    pieces
 }
 
 #[derive(Template)]
@@ -232,7 +280,7 @@ fn line(message: &ChatLine, zone: Tz, authors: &HashMap<u64, String>) -> Line {
             .with_timezone(&zone)
             .format("%a %Y-%m-%d %H:%M")
             .to_string(),
-        text: readable(&message.content, authors),
+        text: linkify(&readable(&message.content, authors)),
         attachments: message
             .attachments
             .iter()
@@ -317,6 +365,33 @@ mod tests {
         ] {
             assert_eq!(readable(plain, &authors), plain);
         }
+    }
+
+    #[test]
+    fn web_addresses_in_text_become_links_and_nothing_else_does() {
+        let pieces = linkify(
+            "see https://x.test/a?b=1. or http://y.test, not javascript:alert(1) nor https://",
+        );
+        let shown: Vec<(&str, bool)> = pieces
+            .iter()
+            .map(|p| (p.name.as_str(), p.href.is_some()))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                ("see ", false),
+                ("https://x.test/a?b=1", true),
+                (". or ", false),
+                ("http://y.test", true),
+                (", not javascript:alert(1) nor https://", false),
+            ]
+        );
+        assert!(linkify("").is_empty());
+        let joined: String = linkify("a\nhttps://z.test/\u{202E}x b")
+            .iter()
+            .map(|p| p.name.as_str())
+            .collect();
+        assert_eq!(joined, "a\nhttps://z.test/\u{202E}x b", "nothing lost");
     }
 
     #[test]
