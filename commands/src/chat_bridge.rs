@@ -147,3 +147,32 @@ pub async fn on_delete(
         log("delete", channel, message.get(), outcome);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    type Kind = poise::serenity_prelude::MessageType;
+
+    #[test]
+    fn only_what_people_write_is_chat() {
+        let person = serenity::User::default();
+        let mut bot = serenity::User::default();
+        bot.bot = true;
+        let mut system = serenity::User::default();
+        system.system = true;
+        assert!(written_by_a_person(&person, false, Kind::Regular));
+        assert!(written_by_a_person(&person, false, Kind::InlineReply));
+        assert!(!written_by_a_person(&bot, false, Kind::Regular));
+        assert!(!written_by_a_person(&system, false, Kind::Regular));
+        assert!(!written_by_a_person(&person, true, Kind::Regular));
+        for kind in [
+            Kind::PinsAdd,
+            Kind::MemberJoin,
+            Kind::ThreadCreated,
+            Kind::ChatInputCommand,
+        ] {
+            assert!(!written_by_a_person(&person, false, kind), "{kind:?}");
+        }
+    }
+}

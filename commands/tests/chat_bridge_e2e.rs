@@ -261,6 +261,21 @@ async fn messages_edits_deletes_and_replays_are_bridged_once(w: &World) {
     assert_eq!(history.len(), 1);
     assert_eq!(history[0].content, "Hello <b>team</b> @everyone");
 
+    // An update that is no edit (Discord adding a link preview: no new edit time) changes
+    // nothing.
+    let update = w
+        .sim
+        .dispatched()
+        .into_iter()
+        .rev()
+        .find(|e| e.name == "MESSAGE_UPDATE" && e.data["id"] == json!(hello.id.0.to_string()))
+        .expect("the edit's event")
+        .data;
+    let mut unfurl = update.clone();
+    unfurl["edited_timestamp"] = Value::Null;
+    unfurl["content"] = json!("preview noise");
+    w.sim.dispatch("MESSAGE_UPDATE", unfurl);
+
     // The same dispatches again (Discord does send duplicates): nothing changes.
     let before = all_rows(app).await;
     w.sim
