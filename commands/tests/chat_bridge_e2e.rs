@@ -321,14 +321,7 @@ async fn messages_edits_deletes_and_replays_are_bridged_once(w: &World) {
         })
         .await;
     }
-    w.sim.dispatch(
-        "MESSAGE_DELETE_BULK",
-        json!({
-            "ids": [one.id.0.to_string(), two.id.0.to_string()],
-            "channel_id": s.guest.to_string(),
-            "guild_id": w.guild.0.to_string(),
-        }),
-    );
+    w.sim.bulk_delete_messages(guest, &[one.id, two.id]).await;
     for id in [one.id, two.id] {
         eventually("the bulk delete to be bridged", || async {
             find(app, ChatKind::Guest, s.guest, id)
