@@ -5,7 +5,7 @@
 //! twice, and events missed during a disconnect and replayed on RESUME, are stored once; the
 //! bot's own posts, other bots' and webhooks' are not chat. Then the guest asks for her page
 //! with `/me project-link` and opens it through the real web router: the guest chat as
-//! bridged, never the members chat.
+//! bridged, never the members chat; `/report links` lists it and `/report revoke` closes it.
 //!
 //! The share is made through the core (`app::sharing::share_project`), so this suite doesn't
 //! depend on the `/share` commands.
@@ -440,6 +440,25 @@ async fn messages_edits_deletes_and_replays_are_bridged_once(w: &World) {
     assert!(page.contains("brief.pdf"));
     assert!(!page.contains("margin is thin"), "never the members chat");
     assert!(!page.contains("lunch?") && !page.contains("build #42"));
+
+    // Her links list names it a project page; revoking it closes the page.
+    let links = private_reply(w, &s.cara, "report links", Vec::new(), &["project page"]).await;
+    let id = links
+        .text()
+        .split("`#")
+        .nth(1)
+        .and_then(|rest| rest.split('`').next())
+        .expect("a link id")
+        .to_string();
+    private_reply(
+        w,
+        &s.cara,
+        "report revoke",
+        vec![opt::string("link", format!("#{id}"))],
+        &["revoked"],
+    )
+    .await;
+    assert_eq!(open(w, &url).await.0, StatusCode::GONE);
 
     // Someone not in the workspace gets a clear answer, no link.
     let stranger = w.person("sam");
