@@ -1,6 +1,7 @@
-//! The report page in a real browser: Debian's chromium, headless, driven over the Chrome
-//! DevTools Protocol (CDP). The sidecar runs on 127.0.0.1:0 over SQLite with hostile names;
-//! the test checks that the table and the SVG chart are there, that the page logs no console
+//! The report page and a shared project's guest page in a real browser: Debian's chromium,
+//! headless, driven over the Chrome DevTools Protocol (CDP). The sidecar runs on 127.0.0.1:0
+//! over SQLite with hostile names; the tests check that the table and the SVG chart (the
+//! project's facts, tasks and chat) are there, that the page logs no console
 //! message, exception or Content-Security-Policy violation, that it has no horizontal scroll
 //! on a phone-sized screen, and saves screenshots under `target/test-output/`.
 //!
@@ -22,12 +23,17 @@ use std::time::Duration;
 use base64::Engine;
 use chrono::Duration as Days;
 use crewclock::app::entries::{self, AddEntry};
+use crewclock::app::project_links;
+use crewclock::app::projects::{self, ProjectEdit};
 use crewclock::app::report_links::{self, LinkOptions, LinkSettings, NewLink};
+use crewclock::app::sharing::{self, IncomingEdit, IncomingMessage};
 use crewclock::domain::links::{LinkKind, LinkSigner};
 use crewclock::domain::projects::Privacy;
 use crewclock::domain::report::{GroupBy, RangeSpec, ReportQuery};
-use crewclock::domain::Role;
+use crewclock::domain::{ChannelId, Role, UserId};
+use crewclock::store::sharing::Attachment;
 use crewclock::web::{self, Metrics, WebSettings};
+use crewclock::Actor;
 use futures::{SinkExt, StreamExt};
 use serde_json::{json, Value};
 use support::Harness;
@@ -231,6 +237,21 @@ async fn page_socket(port: u16) -> Socket {
         .0
 }
 
+/// Chromium, or `None` after a loud SKIPPED line (a failure when `CI` is set).
+fn chromium_or_skip(test: &str) -> Option<PathBuf> {
+    let found = find_chromium();
+    if found.is_none() {
+        if std::env::var_os("CI").is_some() {
+            panic!("chromium is not installed, and CI is set: install Debian's chromium package (.ci/run does)");
+        }
+        eprintln!(
+            "\n*** SKIPPED: {test} — chromium not found. \
+             Install it (apt-get install chromium) or set CREWCLOCK_CHROMIUM. ***\n"
+        );
+    }
+    found
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_report_page_in_headless_chromium() {
     let Some(chromium) = find_chromium() else {
@@ -402,6 +423,250 @@ async fn browse(h: &Harness, chromium: PathBuf) {
     );
     let heading = cdp.eval("document.querySelector('h1').textContent").await;
     assert_eq!(heading, "Page not found");
+    println!(
+        "screenshots: {} and {}",
+        desktop.display(),
+        phone_shot.display()
+    );
+    let _ = browser.kill().await;
+    let _ = stop.send(true);
+    server.await.unwrap().unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_project_page_in_headless_chromium() {
+    let Some(chromium) = chromium_or_skip("the_project_page_in_headless_chromium") else {
+        return;
+    };
+    let h = Harness::sqlite().await;
+    support::run(h, |h| Box::pin(browse_project(h, chromium))).await;
+}
+
+/// A shared project with hostile names, a long unbroken message, an edited and a deleted one,
+/// opened by its guest on a desktop and on a phone.
+async fn browse_project(h: &Harness, chromium: PathBuf) {
+    let w = World::new(h).await;
+    let app = w.app().clone();
+    let owner = w.cast.owner.clone();
+    let hostile = "<script>alert('x')</script> \"q\" \u{202E}rtl";
+    time_support::project(&w.ws, &owner, hostile, Privacy::Public, true).await;
+    let project = hostile.to_string();
+    projects::create_stage(&app, &owner, "Design <i>review</i>", None)
+        .await
+        .expect("stage");
+    projects::edit_project(
+        &app,
+        &owner,
+        &project,
+        ProjectEdit {
+            stage: Some(Some("Design <i>review</i>".into())),
+            budget: Some("4h".into()),
+            due_date: Some(Some("2026-12-24".into())),
+            ..ProjectEdit::default()
+        },
+    )
+    .await
+    .expect("edit project");
+    for task in [
+        "Wireframes",
+        "<img src=x onerror=alert(1)>",
+        &"Long task name ".repeat(6),
+    ] {
+        projects::create_task(&app, &owner, &project, task)
+            .await
+            .expect("task");
+    }
+    projects::set_task_done(&app, &owner, &project, "Wireframes", true)
+        .await
+        .expect("done");
+    entries::add(
+        &app,
+        &w.cast.member,
+        AddEntry {
+            project: project.clone(),
+            when: "5h".into(),
+            date: Some("2026-11-20".into()),
+            ..AddEntry::default()
+        },
+    )
+    .await
+    .expect("add entry");
+    let guest = Actor::in_guild(w.ws.guild, UserId(h.id()), "<img src=x onerror=alert(2)>");
+    let channel = ChannelId(h.id());
+    sharing::share_project(
+        &app,
+        &owner,
+        &project,
+        channel,
+        &[(guest.user, guest.name.clone())],
+        "all",
+    )
+    .await
+    .expect("share");
+    let now = app.clock.now();
+    let say = |id: u64, who: &Actor, text: &str, minutes: i64| IncomingMessage {
+        channel,
+        message_id: id,
+        author: who.user,
+        author_name: who.name.clone(),
+        content: text.into(),
+        attachments: Vec::new(),
+        at: now + Days::minutes(minutes),
+    };
+    let mut first = say(
+        1,
+        &guest,
+        "<script>alert(3)</script> Hello! Is the draft ready?",
+        0,
+    );
+    first.attachments = vec![Attachment {
+        name: format!("{}.pdf", "very-long-file-name-".repeat(10)),
+        url: "https://cdn.discordapp.com/attachments/1/2/brief.pdf".into(),
+    }];
+    let messages = [
+        first,
+        say(
+            2,
+            &w.cast.member,
+            &format!("Almost: https://example.com/{}", "x".repeat(300)),
+            5,
+        ),
+        say(3, &w.cast.member, "Line one\nLine two\n\nLine four", 7),
+        say(4, &guest, "this one gets deleted", 9),
+    ];
+    for message in &messages {
+        sharing::record_message(&app, message)
+            .await
+            .expect("bridge");
+    }
+    sharing::record_edit(
+        &app,
+        &IncomingEdit {
+            channel,
+            message_id: 3,
+            author: None,
+            content: "Line one (fixed)\nLine two".into(),
+            attachments: Vec::new(),
+            edited_at: now + Days::minutes(8),
+        },
+    )
+    .await
+    .expect("edit");
+    sharing::record_delete(&app, channel, 4, now + Days::minutes(10))
+        .await
+        .expect("delete");
+    let signer = LinkSigner::new(&[6u8; 32]).unwrap();
+    let link = project_links::create(
+        &app,
+        &guest,
+        &LinkSettings {
+            signer: signer.clone(),
+            ttl: Days::days(7),
+        },
+        &project,
+    )
+    .await
+    .expect("project link")
+    .link;
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let (stop, stopping) = tokio::sync::watch::channel(false);
+    let router = web::router(
+        app.clone(),
+        WebSettings {
+            signer,
+            link_requests_per_minute: 1_000,
+            metrics: Arc::new(Metrics::new()),
+        },
+    );
+    let server = tokio::spawn(web::serve_on(listener, router, web::stopped(stopping)));
+    let profile = tempfile::tempdir().unwrap();
+    let (mut browser, port) = launch(&chromium, profile.path()).await;
+    let mut cdp = Cdp {
+        socket: page_socket(port).await,
+        next_id: 0,
+        events: Vec::new(),
+    };
+    for domain in ["Page.enable", "Runtime.enable", "Log.enable"] {
+        cdp.call(domain, json!({})).await;
+    }
+    let url = format!("http://{address}{}", link.path());
+    cdp.open(&url).await;
+    let facts = cdp
+        .eval(
+            "JSON.stringify({
+                title: document.title,
+                h1: document.querySelector('h1').textContent,
+                facts: [...document.querySelectorAll('.totals li')].map(li => li.textContent).join('|'),
+                bars: document.querySelectorAll('progress').length,
+                tasks: document.querySelectorAll('.tasks li').length,
+                chat: [...document.querySelectorAll('.chat > li')].map(li => li.textContent).join('|'),
+                lines: document.querySelectorAll('.chat > li').length,
+                links: [...document.querySelectorAll('a')].map(a => a.getAttribute('href')).join(' '),
+                scripts: document.scripts.length,
+                images: document.images.length,
+            })",
+        )
+        .await;
+    let facts: Value = serde_json::from_str(facts.as_str().expect("page facts")).unwrap();
+    println!("project page: {facts}");
+    assert!(facts["h1"]
+        .as_str()
+        .unwrap()
+        .contains("<script>alert('x')</script>"));
+    let shown = facts["facts"].as_str().unwrap();
+    for wanted in ["Design <i>review</i>", "Due", "125%", "Tasks done"] {
+        assert!(shown.contains(wanted), "{wanted} in {shown}");
+    }
+    assert_eq!(facts["bars"], 2, "hours and tasks bars: {facts}");
+    assert_eq!(facts["tasks"], 3);
+    assert_eq!(facts["lines"], 4);
+    let chat = facts["chat"].as_str().unwrap();
+    assert!(chat.contains("<script>alert(3)</script> Hello!"), "{chat}");
+    assert!(chat.contains("(edited)") && chat.contains("Line one (fixed)"));
+    assert!(chat.contains("message deleted") && !chat.contains("gets deleted"));
+    assert_eq!(
+        facts["links"],
+        format!(
+            "https://cdn.discordapp.com/attachments/1/2/brief.pdf https://example.com/{}",
+            "x".repeat(300)
+        ),
+        "the attachment and the address in a message are links, nothing else"
+    );
+    assert_eq!(facts["scripts"], 0, "{facts}");
+    assert_eq!(
+        facts["images"], 0,
+        "the hostile <img> names are text: {facts}"
+    );
+    let desktop = cdp.screenshot("project-page.png").await;
+
+    cdp.call(
+        "Emulation.setDeviceMetricsOverride",
+        json!({ "width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": true }),
+    )
+    .await;
+    cdp.open(&url).await;
+    let phone = cdp
+        .eval("JSON.stringify([document.documentElement.scrollWidth, window.innerWidth])")
+        .await;
+    let phone: Vec<u64> = serde_json::from_str(phone.as_str().unwrap()).unwrap();
+    println!(
+        "phone: scroll width {} for a viewport of {}",
+        phone[0], phone[1]
+    );
+    assert!(
+        phone[0] <= phone[1],
+        "the project page scrolls sideways on a phone: {phone:?}"
+    );
+    let phone_shot = cdp.screenshot("project-page-phone.png").await;
+    settle(&mut cdp).await;
+    let complaints = cdp.complaints();
+    assert!(
+        complaints.is_empty(),
+        "the browser complained about the project page:\n{}",
+        complaints.join("\n")
+    );
     println!(
         "screenshots: {} and {}",
         desktop.display(),

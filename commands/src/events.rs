@@ -1,5 +1,6 @@
 //! Gateway events: invitation and timesheet-approval buttons pressed in DMs, idle-reminder
-//! buttons and their modal, linked Discord roles changing, people leaving the server.
+//! buttons and their modal, linked Discord roles changing, people leaving the server, and
+//! messages, edits and deletes for the chat bridge (`crate::chat_bridge`).
 
 use crewclock::app::{discord_sync, invitations};
 use crewclock::domain::{DiscordRoleId, GuildId, UserId};
@@ -69,6 +70,37 @@ pub async fn handle(
             if let Some(outcome) = outcome {
                 tracing::info!(user = %event.user.id, from = ?outcome.from, to = ?outcome.to, "workspace role synced from Discord");
             }
+            Ok(())
+        }
+        serenity::FullEvent::Message { new_message } => {
+            crate::chat_bridge::on_message(data, new_message).await;
+            Ok(())
+        }
+        serenity::FullEvent::MessageUpdate { event, .. } => {
+            crate::chat_bridge::on_update(data, event).await;
+            Ok(())
+        }
+        serenity::FullEvent::MessageDelete {
+            channel_id,
+            deleted_message_id,
+            guild_id,
+        } => {
+            crate::chat_bridge::on_delete(data, *guild_id, *channel_id, &[*deleted_message_id])
+                .await;
+            Ok(())
+        }
+        serenity::FullEvent::MessageDeleteBulk {
+            channel_id,
+            multiple_deleted_messages_ids,
+            guild_id,
+        } => {
+            crate::chat_bridge::on_delete(
+                data,
+                *guild_id,
+                *channel_id,
+                multiple_deleted_messages_ids,
+            )
+            .await;
             Ok(())
         }
         serenity::FullEvent::GuildMemberRemoval { guild_id, user, .. } => {

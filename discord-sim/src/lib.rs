@@ -787,6 +787,35 @@ impl DiscordSim {
         self.notify();
     }
 
+    /// A moderator purges messages of one channel at once (MESSAGE_DELETE_BULK, as Discord
+    /// sends for bulk deletes: one event with every id, no MESSAGE_DELETE per message).
+    pub async fn bulk_delete_messages(&self, channel: ChannelId, messages: &[MessageId]) {
+        self.wait_identified().await;
+        let mut st = self.lock();
+        let guild = st
+            .channels
+            .get(&channel.0)
+            .unwrap_or_else(|| panic!("discord-sim: unknown channel {channel}"))
+            .guild_id;
+        for id in messages {
+            assert!(
+                st.messages
+                    .get(&id.0)
+                    .is_some_and(|m| m.msg.channel_id == channel),
+                "discord-sim: message {id} is not in channel {channel}"
+            );
+            st.delete_message(id.0, false);
+        }
+        let ids: Vec<String> = messages.iter().map(|id| id.0.to_string()).collect();
+        let mut event = json!({"ids": ids, "channel_id": channel.0.to_string()});
+        if let Some(g) = guild {
+            event["guild_id"] = json!(g.to_string());
+        }
+        st.dispatch("MESSAGE_DELETE_BULK", event);
+        drop(st);
+        self.notify();
+    }
+
     /// A moderator sets the member's roles in the Discord client (GUILD_MEMBER_UPDATE).
     pub async fn set_member_roles(&self, guild: GuildId, user: &SimUser, roles: &[RoleId]) {
         self.wait_identified().await;

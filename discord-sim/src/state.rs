@@ -409,6 +409,7 @@ impl State {
                 intents::GUILD_MESSAGES
             }
             "MESSAGE_CREATE" | "MESSAGE_UPDATE" | "MESSAGE_DELETE" => intents::DIRECT_MESSAGES,
+            "MESSAGE_DELETE_BULK" => intents::GUILD_MESSAGES,
             _ => 0,
         };
         if self.gw.intents & need != need {

@@ -9,6 +9,7 @@ pub mod error;
 pub mod invitations;
 pub mod me;
 pub mod members;
+pub mod project_links;
 pub mod projects;
 pub mod rates;
 pub mod reminders;

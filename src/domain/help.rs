@@ -411,6 +411,11 @@ pub const CATALOGUE: &[CommandHelp] = &[
         Who::InWorkspace,
     ),
     cmd(
+        "me project-link",
+        "A web link to a shared project's page: its shared status and the guest chat",
+        Who::InWorkspace,
+    ),
+    cmd(
         "report summary",
         "Totals of the time you may see, grouped, with a chart, a CSV and a web link",
         Who::InWorkspace,
@@ -494,6 +499,7 @@ mod tests {
                 "me status",
                 "me timezone",
                 "me week-start",
+                "me project-link",
                 "report summary",
                 "report detailed",
                 "report week",

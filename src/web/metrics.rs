@@ -34,6 +34,7 @@ pub fn route_label(path: &str) -> &'static str {
         p if p.starts_with("/r/") && p.ends_with(".csv") => "/r/{token}.csv",
         p if p.starts_with("/r/") && p.ends_with(".xlsx") => "/r/{token}.xlsx",
         p if p.starts_with("/r/") => "/r/{token}",
+        p if p.starts_with("/p/") => "/p/{token}",
         _ => "other",
     }
 }
@@ -118,6 +119,7 @@ mod tests {
         assert_eq!(route_label("/r/abc"), "/r/{token}");
         assert_eq!(route_label("/r/abc.csv"), "/r/{token}.csv");
         assert_eq!(route_label("/r/abc.xlsx"), "/r/{token}.xlsx");
+        assert_eq!(route_label("/p/abc"), "/p/{token}");
         assert_eq!(route_label("/wp-admin"), "other");
     }
 

@@ -1,4 +1,5 @@
-//! The read-only web sidecar: report pages behind signed links, health checks and metrics.
+//! The read-only web sidecar: report pages and shared projects' guest pages behind signed
+//! links, health checks and metrics.
 //!
 //! Adapters stay thin here as in Discord: a handler checks the token through
 //! `app::report_links`, runs the report as the link's owner through `app::reports`, and
@@ -8,6 +9,7 @@
 pub mod metrics;
 pub mod page_cache;
 pub mod pages;
+mod project;
 pub mod rate_limit;
 mod report;
 
@@ -49,7 +51,7 @@ struct Web {
     pages: Arc<page_cache::PageCache<report::PageKey, report::Rendered>>,
 }
 
-/// The public routes: `/r/<token>` (and `.csv`, `.xlsx`), `/healthz`, `/readyz`. Anything
+/// The public routes: `/r/<token>` (and `.csv`, `.xlsx`), `/p/<token>`, `/healthz`, `/readyz`. Anything
 /// else is a plain 404.
 pub fn router(app: App, settings: WebSettings) -> Router {
     let web = Web {
@@ -62,6 +64,7 @@ pub fn router(app: App, settings: WebSettings) -> Router {
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/r/{file}", get(report::report))
+        .route("/p/{token}", get(project::project))
         .fallback(not_found)
         .with_state(web)
         .layer(middleware::from_fn_with_state(settings.metrics, track))

@@ -231,7 +231,7 @@ async fn run(web: &Web, valid: &ValidLink, drill: &Drill) -> Result<(Report, Dri
 
 /// The page for an error: the owner lost access (410), the database is away (503), or our
 /// own fault (500). The cause goes to the log only.
-fn failure(error: &AppError) -> Response<Body> {
+pub(super) fn failure(error: &AppError) -> Response<Body> {
     match error {
         AppError::Denied(_) | AppError::NotFound(_) => pages::plain(StatusCode::GONE),
         AppError::Internal(internal) if internal.unavailable => {

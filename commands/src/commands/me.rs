@@ -1,12 +1,16 @@
 //! `/me …`: your own preferences, the time zone your days are counted in and the first day
-//! of your week, and a web link to your own time. Replies are private.
+//! of your week, a web link to your own time, and a web link to a shared project's page (a
+//! guest's way to the project's status and chat). Replies are private.
 
 use chrono::{Utc, Weekday};
 use crewclock::app::me::{self, Prefs};
+use crewclock::app::project_links;
+use crewclock::app::projects::MAX_SUGGESTIONS;
 use poise::serenity_prelude as serenity;
 
 use super::private;
 use crate::context::{actor, Context, Error};
+use crate::render;
 
 /// Discord's most autocomplete choices.
 const MAX_CHOICES: usize = 25;
@@ -15,7 +19,7 @@ const MAX_CHOICES: usize = 25;
 #[poise::command(
     slash_command,
     guild_only,
-    subcommands("status", "timezone", "week_start", "link"),
+    subcommands("status", "timezone", "week_start", "link", "project_link"),
     subcommand_required
 )]
 pub async fn me(_ctx: Context<'_>) -> Result<(), Error> {
@@ -106,6 +110,65 @@ async fn link(ctx: Context<'_>) -> Result<(), Error> {
             .await
         }
     }
+}
+
+/// Shared projects the caller may open: a Guest's own, or those a member may see.
+async fn shared_project_choices(
+    ctx: Context<'_>,
+    partial: &str,
+) -> serenity::CreateAutocompleteResponse {
+    let found = project_links::suggest_shared_projects(
+        &ctx.data().app,
+        &actor(ctx),
+        partial,
+        MAX_SUGGESTIONS,
+    )
+    .await
+    .unwrap_or_else(|e| {
+        tracing::debug!(error = %e, "no shared project choices");
+        Vec::new()
+    });
+    let choices = found
+        .into_iter()
+        .take(MAX_CHOICES)
+        .map(|s| serenity::AutocompleteChoice::new(super::pickers::label(&s.label), s.value))
+        .collect();
+    serenity::CreateAutocompleteResponse::new().set_choices(choices)
+}
+
+/// A web link to a shared project's page: its shared status and the guest chat
+#[poise::command(slash_command, guild_only, rename = "project-link")]
+async fn project_link(
+    ctx: Context<'_>,
+    #[description = "A project shared with you (members: a shared project you can see)"]
+    #[autocomplete = "shared_project_choices"]
+    #[max_length = 100]
+    project: String,
+) -> Result<(), Error> {
+    let data = ctx.data();
+    let Some(base) = data.links.public_url.clone() else {
+        return private(
+            ctx,
+            "This bot has no web address configured ([web] public_url), so there is no web page to link to. The project's card in its guest channel shows the same status.",
+        )
+        .await;
+    };
+    ctx.defer_ephemeral().await?;
+    let made =
+        project_links::create(&data.app, &actor(ctx), &data.links.settings, &project).await?;
+    private(
+        ctx,
+        format!(
+            "The page of **{project}** as shared with its guests ({fields} and the guest chat): <{url}>\n\
+             Anyone with this link can open it until {until}, as long as the project stays shared, so keep it to yourself. `/report revoke #{id}` ends it sooner; `/report links` lists your links.",
+            project = render::safe(&made.project, 80),
+            fields = made.fields,
+            url = made.link.url(&base),
+            until = render::date(made.link.link.expires_at),
+            id = made.link.link.id,
+        ),
+    )
+    .await
 }
 
 /// Zone names containing what was typed (spaces read as underscores), those starting with

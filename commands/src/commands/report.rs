@@ -542,8 +542,12 @@ async fn links(ctx: Context<'_>) -> Result<(), Error> {
         .iter()
         .map(|l| {
             let mut line = format!(
-                "`#{}` {} · expires {} · made {}",
+                "`#{}` {}{} · expires {} · made {}",
                 l.link.id,
+                match l.link.kind {
+                    LinkKind::Report => "",
+                    LinkKind::Project => "project page · ",
+                },
                 status_text(l.status),
                 render::relative(l.link.expires_at),
                 render::date(l.link.created_at)
