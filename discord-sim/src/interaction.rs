@@ -987,6 +987,7 @@ impl DiscordSim {
             if let Some(rec) = st.interactions.get_mut(&id) {
                 rec.origin = Some(modal.origin.0);
             }
+            st.modal_submits.entry(modal.origin.0).or_default().push(id);
             v["data"] = json!({"custom_id": modal.custom_id, "components": rows});
             if let Some(m) = msg_json {
                 v["message"] = m;

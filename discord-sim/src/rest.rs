@@ -1133,8 +1133,13 @@ impl SimState {
         let Some(snapshot) = self.messages.get(&message).map(|s| s.msg.clone()) else {
             return;
         };
-        for rec in self.interactions.values_mut() {
-            if rec.origin == Some(interaction) {
+        let submits = self
+            .modal_submits
+            .get(&interaction)
+            .cloned()
+            .unwrap_or_default();
+        for id in submits {
+            if let Some(rec) = self.interactions.get_mut(&id) {
                 rec.outputs.push(snapshot.clone());
             }
         }

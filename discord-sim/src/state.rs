@@ -116,6 +116,9 @@ pub(crate) struct State {
     pub channels: BTreeMap<u64, ChannelRec>,
     pub messages: BTreeMap<u64, StoredMessage>,
     pub interactions: BTreeMap<u64, InteractionRec>,
+    /// Modal submissions by the interaction that opened the modal (their `origin`), so an
+    /// output of that interaction reaches them without scanning every interaction.
+    pub modal_submits: HashMap<u64, Vec<u64>>,
     pub tokens: HashMap<String, u64>,
     pub global_commands: Vec<Value>,
     pub guild_commands: BTreeMap<u64, Vec<Value>>,
@@ -151,6 +154,7 @@ impl State {
             channels: BTreeMap::new(),
             messages: BTreeMap::new(),
             interactions: BTreeMap::new(),
+            modal_submits: HashMap::new(),
             tokens: HashMap::new(),
             global_commands: Vec::new(),
             guild_commands: BTreeMap::new(),

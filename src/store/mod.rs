@@ -90,6 +90,10 @@ impl DbKind {
 #[derive(Clone)]
 pub struct Store {
     pool: AnyPool,
+    /// SQLite only: the one connection write transactions use. Writers queue anyway (one
+    /// writer per database), and one connection keeps its page cache warm instead of
+    /// re-reading pages each time another connection's commit invalidates its cache.
+    writer: Option<AnyPool>,
     kind: DbKind,
     /// SQLite only: one write transaction of this process at a time (see [`Tx`]).
     write_gate: std::sync::Arc<tokio::sync::Mutex<()>>,
@@ -142,16 +146,29 @@ impl Store {
                 })
             });
         }
-        let pool = pool_options.connect_with(connect_options).await?;
+        let pool = pool_options
+            .clone()
+            .connect_with(connect_options.clone())
+            .await?;
+        let writer = match kind {
+            DbKind::Sqlite => {
+                // WAL is a property of the database file: set once, kept by SQLite.
+                pool.execute("PRAGMA journal_mode = WAL").await?;
+                Some(
+                    pool_options
+                        .max_connections(1)
+                        .connect_with(connect_options)
+                        .await?,
+                )
+            }
+            DbKind::Postgres => None,
+        };
         let store = Store {
             pool,
+            writer,
             kind,
             write_gate: std::sync::Arc::new(tokio::sync::Mutex::new(())),
         };
-        if kind == DbKind::Sqlite {
-            // WAL is a property of the database file: set once, kept by SQLite.
-            store.pool.execute("PRAGMA journal_mode = WAL").await?;
-        }
         store.migrate().await?;
         Ok(store)
     }
@@ -180,7 +197,7 @@ impl Store {
             DbKind::Postgres => None,
         };
         Ok(Tx {
-            inner: self.pool.begin().await?,
+            inner: self.writer.as_ref().unwrap_or(&self.pool).begin().await?,
             _gate: gate,
         })
     }
@@ -198,6 +215,9 @@ impl Store {
     }
 
     pub async fn close(&self) {
+        if let Some(writer) = &self.writer {
+            writer.close().await;
+        }
         self.pool.close().await;
     }
 }
