@@ -306,9 +306,13 @@ fn where_clause(f: &Filter, tag_alias_free: bool) -> String {
             let ors: Vec<String> = slices
                 .iter()
                 .map(|s| {
+                    // Unary `+` keeps these out of index choice (both databases read it as
+                    // the value): SQLite would otherwise answer the OR of slices with a
+                    // multi-index union that fetches every entry's row, where scanning the
+                    // report index and testing each entry is far cheaper.
                     let conds: Vec<String> = [
-                        id_condition("e.member_id", &s.members),
-                        id_condition("e.project_id", &s.projects),
+                        id_condition("+e.member_id", &s.members),
+                        id_condition("+e.project_id", &s.projects),
                     ]
                     .into_iter()
                     .flatten()
