@@ -10,9 +10,9 @@
 //! Sums are `CAST(… AS BIGINT)` because PostgreSQL's `SUM(bigint)` is `numeric`, which the
 //! `Any` driver can't read. Money mirrors `domain::entries::amount` per entry (rate × ms,
 //! rounded half up to minor units) and `Rates::effective_level` (project member, project,
-//! member, workspace), with the workspace's rates written into the statement as a search over
-//! ids ([`RateBook`]) rather than joined per entry; the report tests check it against entry
-//! views.
+//! member, workspace). On SQLite the workspace's rates are written into the statement as a
+//! search over ids ([`RateBook`]) rather than joined per entry; PostgreSQL hash-joins the rate
+//! tables. The report tests check both against entry views.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -377,6 +377,20 @@ fn day_expr(pieces: &[(i64, i64)]) -> String {
 
 const RATE_PROJECT: &str = "COALESCE(pmr.hourly_rate, p.hourly_rate)";
 
+/// How the `ccy` column of an aggregate names the amount's currency.
+enum Ccy {
+    /// No column: every amount is in the workspace currency.
+    None,
+    /// 0 for the workspace currency, `k` for the `k`-th (1-based) of these.
+    Index(Vec<String>),
+    /// A currency code, or NULL; this one (the workspace's) is the same as NULL.
+    Code(String),
+}
+
+fn is_sqlite(conn: &Conn) -> bool {
+    conn.backend_name() == "SQLite"
+}
+
 /// Sums of the filtered entries per combination of `dims` (and per currency when priced).
 /// A running timer counts up to `now`; with [`Dim::Tag`] an entry counts once per tag (and
 /// once under "no tag" when it has none).
@@ -422,22 +436,58 @@ pub async fn aggregate(
     // Money: each entry's amount rounded on its own (as `domain::entries::amount`), summed per
     // group and per currency. Rates are written into the statement as a search over ids
     // (`RateBook::rate_expr`), so no entry needs a join.
-    let mut foreign = Vec::new();
-    let amount = match pricing.and_then(|book| Some((book, book.rate_expr()?))) {
-        Some((book, rate)) => {
-            foreign = book.foreign_currencies();
-            if !foreign.is_empty() {
-                select.push(format!(
-                    "CASE WHEN e.billable = 1 THEN {} ELSE 0 END AS ccy",
-                    book.currency_expr(&foreign)
-                ));
+    let mut currency = Ccy::None;
+    let amount = match pricing {
+        None => "CAST(0 AS BIGINT)".to_string(),
+        // PostgreSQL hashes the few rate rows once and probes them per entry, which costs it
+        // less than evaluating a long CASE per entry; SQLite would seek a B-tree per entry.
+        Some(book) if !is_sqlite(conn) => {
+            joins.push("JOIN projects rp ON rp.id = e.project_id".into());
+            let project_rate = if book.projects.iter().any(|p| !p.members.is_empty()) {
+                joins.push(
+                    "LEFT JOIN project_member_rates pmr \
+                     ON pmr.project_id = e.project_id AND pmr.member_id = e.member_id"
+                        .into(),
+                );
+                "COALESCE(pmr.hourly_rate, rp.hourly_rate)"
+            } else {
+                "rp.hourly_rate"
+            };
+            let mut rates = vec![project_rate.to_string()];
+            if !book.members.is_empty() {
+                joins.push("JOIN members rm ON rm.id = e.member_id".into());
+                rates.push("rm.hourly_rate".into());
             }
+            if let Some(ws) = book.workspace_rate {
+                rates.push(ws.to_string());
+            }
+            select.push(format!(
+                "CASE WHEN e.billable = 1 AND {project_rate} IS NOT NULL THEN rp.currency END AS ccy"
+            ));
+            currency = Ccy::Code(book.workspace_currency.clone());
             format!(
                 "CAST(SUM(CASE WHEN e.billable = 1 \
-                 THEN (({rate}) * {duration} + 1800000) / 3600000 END) AS BIGINT)"
+                 THEN (COALESCE({}) * {duration} + 1800000) / 3600000 END) AS BIGINT)",
+                rates.join(", ")
             )
         }
-        None => "CAST(0 AS BIGINT)".to_string(),
+        Some(book) => match book.rate_expr() {
+            None => "CAST(0 AS BIGINT)".to_string(),
+            Some(rate) => {
+                let foreign = book.foreign_currencies();
+                if !foreign.is_empty() {
+                    select.push(format!(
+                        "CASE WHEN e.billable = 1 THEN {} ELSE 0 END AS ccy",
+                        book.currency_expr(&foreign)
+                    ));
+                    currency = Ccy::Index(foreign);
+                }
+                format!(
+                    "CAST(SUM(CASE WHEN e.billable = 1 \
+                     THEN (({rate}) * {duration} + 1800000) / 3600000 END) AS BIGINT)"
+                )
+            }
+        },
     };
     let group_count = select.len();
     let mut sql = String::from("SELECT ");
@@ -484,14 +534,18 @@ pub async fn aggregate(
         }
         out.push(AggRow {
             keys,
-            currency: if foreign.is_empty() {
-                None
-            } else {
-                let k: i64 = row.try_get("ccy")?;
-                usize::try_from(k - 1)
-                    .ok()
-                    .and_then(|i| foreign.get(i))
-                    .cloned()
+            currency: match &currency {
+                Ccy::None => None,
+                Ccy::Index(foreign) => {
+                    let k: i64 = row.try_get("ccy")?;
+                    usize::try_from(k - 1)
+                        .ok()
+                        .and_then(|i| foreign.get(i))
+                        .cloned()
+                }
+                Ccy::Code(workspace) => row
+                    .try_get::<Option<String>, _>("ccy")?
+                    .filter(|code| code != workspace),
             },
             millis: row.try_get::<Option<i64>, _>("total_ms")?.unwrap_or(0),
             billable_millis: row.try_get::<Option<i64>, _>("billable_ms")?.unwrap_or(0),
