@@ -964,3 +964,222 @@ fn app_of(h: &Harness) -> &App {
 }
 
 db_test!(generated_data_test, generated_data_adds_up);
+
+// ---------------------------------------------------------------------------------------
+// Money over mixed rates
+// ---------------------------------------------------------------------------------------
+
+/// The expected amounts, computed entry by entry the way entry views do
+/// (`Rates::effective_level`, `entries::amount`), from the raw tables: by member id, then by
+/// currency code.
+async fn amounts_entry_by_entry(
+    h: &Harness,
+    workspace_id: i64,
+) -> std::collections::BTreeMap<i64, std::collections::BTreeMap<String, i64>> {
+    use crewclock::domain::entries::{amount, Rates};
+    use sqlx::Row;
+    use std::collections::{BTreeMap, HashMap};
+    let mut conn = h.app.store.conn().await.unwrap();
+    let ws =
+        sqlx::query("SELECT hourly_rate, currency FROM workspace_settings WHERE workspace_id = $1")
+            .bind(workspace_id)
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap();
+    let (ws_rate, ws_currency): (Option<i64>, String) = (ws.get("hourly_rate"), ws.get("currency"));
+    let member_rates: HashMap<i64, Option<i64>> =
+        sqlx::query("SELECT id, hourly_rate FROM members WHERE workspace_id = $1")
+            .bind(workspace_id)
+            .fetch_all(&mut *conn)
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| (r.get("id"), r.get("hourly_rate")))
+            .collect();
+    let projects: HashMap<i64, (Option<i64>, String)> =
+        sqlx::query("SELECT id, hourly_rate, currency FROM projects WHERE workspace_id = $1")
+            .bind(workspace_id)
+            .fetch_all(&mut *conn)
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| (r.get("id"), (r.get("hourly_rate"), r.get("currency"))))
+            .collect();
+    let pairs: HashMap<(i64, i64), i64> =
+        sqlx::query("SELECT project_id, member_id, hourly_rate FROM project_member_rates")
+            .fetch_all(&mut *conn)
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    (r.get("project_id"), r.get("member_id")),
+                    r.get("hourly_rate"),
+                )
+            })
+            .collect();
+    let entries = sqlx::query(
+        "SELECT member_id, project_id, billable, started_at, ended_at FROM time_entries
+         WHERE workspace_id = $1",
+    )
+    .bind(workspace_id)
+    .fetch_all(&mut *conn)
+    .await
+    .unwrap();
+    let mut out: BTreeMap<i64, BTreeMap<String, i64>> = BTreeMap::new();
+    for e in &entries {
+        let (member, project): (i64, i64) = (e.get("member_id"), e.get("project_id"));
+        if e.get::<i64, _>("billable") == 0 {
+            continue;
+        }
+        let (project_rate, currency) = &projects[&project];
+        let rates = Rates {
+            project_member: pairs.get(&(project, member)).copied(),
+            project: *project_rate,
+            member: member_rates[&member],
+            workspace: ws_rate,
+        };
+        let Some((rate, level)) = rates.effective_level() else {
+            continue;
+        };
+        let millis = e.get::<i64, _>("ended_at") - e.get::<i64, _>("started_at");
+        let code = if level.in_project_currency() {
+            currency.clone()
+        } else {
+            ws_currency.clone()
+        };
+        *out.entry(member).or_default().entry(code).or_default() +=
+            amount(rate, Duration::milliseconds(millis));
+    }
+    out
+}
+
+/// Amounts in a report equal the sum of each entry's own amount (rounded per entry), with
+/// every level of rate in play: project-member rates on rated and unrated projects, project
+/// rates in two currencies, member rates and the workspace rate, and durations that don't
+/// fall on whole minutes.
+async fn amounts_equal_entry_by_entry_on_mixed_rates(h: &Harness) {
+    use crewclock::store::gen_data::{generate, GenOptions};
+    use crewclock::store::rates::set_project_member_rate;
+    use sqlx::Row;
+    let opts = GenOptions {
+        members: 8,
+        projects: 12,
+        entries: 4_000,
+        years: 1,
+        ..GenOptions::default()
+    };
+    let summary = generate(&h.app.store, &opts).await.unwrap();
+    let wid = summary.workspace_id;
+    let mut conn = h.app.store.conn().await.unwrap();
+    // Odd durations (a few ms to a few seconds off whole minutes), so rounding per entry
+    // differs from rounding the sum.
+    sqlx::query(
+        "UPDATE time_entries SET ended_at = ended_at + (id * 7919) % 59999 WHERE workspace_id = $1",
+    )
+    .bind(wid)
+    .execute(&mut *conn)
+    .await
+    .unwrap();
+    let projects: Vec<(i64, Option<i64>)> =
+        sqlx::query("SELECT id, hourly_rate FROM projects WHERE workspace_id = $1 ORDER BY id")
+            .bind(wid)
+            .fetch_all(&mut *conn)
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| (r.get("id"), r.get("hourly_rate")))
+            .collect();
+    let members: Vec<i64> =
+        sqlx::query("SELECT id FROM members WHERE workspace_id = $1 ORDER BY id")
+            .bind(wid)
+            .fetch_all(&mut *conn)
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.get("id"))
+            .collect();
+    // Every rate kind on both sides of the lookups: a rated and an unrated project in USD,
+    // project-member rates (odd amounts) on every third pair, one member without a rate and
+    // one with.
+    let rated = projects.iter().find(|p| p.1.is_some()).unwrap().0;
+    let unrated = projects.iter().find(|p| p.1.is_none()).unwrap().0;
+    for (id, rate) in [(rated, Some(12_345)), (unrated, None)] {
+        sqlx::query("UPDATE projects SET currency = 'USD', hourly_rate = $2 WHERE id = $1")
+            .bind(id)
+            .bind(rate)
+            .execute(&mut *conn)
+            .await
+            .unwrap();
+    }
+    let now = chrono::Utc::now();
+    let mut n = 0;
+    for (pi, (project, _)) in projects.iter().enumerate() {
+        for (mi, member) in members.iter().enumerate() {
+            if (pi + mi) % 3 == 0 {
+                n += 1;
+                set_project_member_rate(&mut conn, *project, *member, Some(3_333 + n * 17), now)
+                    .await
+                    .unwrap();
+            }
+        }
+    }
+    sqlx::query("UPDATE members SET hourly_rate = NULL WHERE id = $1")
+        .bind(members[1])
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE members SET hourly_rate = 7777 WHERE id = $1")
+        .bind(members[2])
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    drop(conn);
+    let expected = amounts_entry_by_entry(h, wid).await;
+    assert!(
+        expected.values().any(|by| by.contains_key("USD")) && expected.len() > 4,
+        "the data set prices time in both currencies: {expected:?}"
+    );
+    let owner = Actor::in_guild(summary.guild, summary.owner, "Owner");
+    let range = RangeSpec::fixed(summary.first_day, summary.last_day).unwrap();
+    let money = |list: &Option<Vec<crewclock::domain::projects::Money>>| {
+        list.as_ref()
+            .unwrap()
+            .iter()
+            .map(|m| (m.currency.as_str().to_string(), m.minor))
+            .collect::<std::collections::BTreeMap<String, i64>>()
+    };
+    let mut all: std::collections::BTreeMap<String, i64> = Default::default();
+    for by in expected.values() {
+        for (code, minor) in by {
+            *all.entry(code.clone()).or_default() += minor;
+        }
+    }
+    for levels in [
+        vec![GroupBy::Member],
+        vec![GroupBy::Project, GroupBy::Member],
+        vec![GroupBy::Month, GroupBy::Tag],
+    ] {
+        let report = reports::summary(app_of(h), &owner, &ReportQuery::new(range, levels.clone()))
+            .await
+            .unwrap();
+        assert_eq!(money(&report.amounts), all, "{levels:?}");
+        if levels == [GroupBy::Member] {
+            let mut priced = 0;
+            for group in &report.groups {
+                let GroupKey::Id(Some(member)) = group.key else {
+                    panic!("member key: {:?}", group.key);
+                };
+                let want = expected.get(&member).cloned().unwrap_or_default();
+                priced += usize::from(!want.is_empty());
+                assert_eq!(money(&group.amounts), want, "{}", group.label);
+            }
+            assert_eq!(priced, expected.len());
+        }
+    }
+}
+
+db_test!(
+    mixed_rates_test,
+    amounts_equal_entry_by_entry_on_mixed_rates
+);

@@ -305,3 +305,284 @@ async fn me_link_opens_own_time(w: &World) {
     assert!(page.contains("1:15") && page.contains("Apollo"), "{page}");
 }
 e2e_test!(me_link, me_link_opens_own_time);
+
+/// `who` adds `when` of billable time on `project` today.
+async fn billable_time(w: &World, who: &Actor, project: &str, when: &str) {
+    entries::add(
+        &w.app,
+        who,
+        AddEntry {
+            project: project.into(),
+            task: None,
+            when: when.into(),
+            date: None,
+            description: None,
+            tags: Vec::new(),
+            billable: Some(true),
+            member: None,
+        },
+    )
+    .await
+    .unwrap();
+}
+
+fn actor_of(w: &World, user: &discord_sim::SimUser, name: &str) -> Actor {
+    Actor::in_guild(GuildId(w.guild.0), UserId(user.id.0), name)
+}
+
+/// With who_can_see_rates=admins (the default) a Member's /report shows hours but no money,
+/// in the embed and the CSV; an Admin's shows the amounts; with `anyone` the Member sees them.
+async fn amounts_follow_who_can_see_rates(w: &World) {
+    w.create_workspace().await;
+    w.run(
+        &w.alice,
+        "project create",
+        [opt::string("name", "Apollo"), opt::integer("privacy", 1)],
+    )
+    .await;
+    let alice = actor_of(w, &w.alice, "alice");
+    crewclock::app::rates::set_workspace_rate(&w.app, &alice, "100")
+        .await
+        .unwrap();
+    let bob = w.person("bob");
+    w.join(&bob, "Member").await;
+    let carol = w.person("carol");
+    w.join(&carol, "Admin").await;
+    billable_time(w, &actor_of(w, &bob, "bob"), "Apollo", "2h").await;
+
+    let member = w
+        .run(&bob, "report summary", [opt::string("range", "this-week")])
+        .await;
+    let (text, csv) = (
+        member.text(),
+        member.attachment("report.csv").expect("a CSV").text(),
+    );
+    assert!(text.contains("2:00"), "{text}");
+    assert!(!text.contains("200.00") && !text.contains("EUR"), "{text}");
+    assert!(!csv.contains("200") && !csv.contains("EUR"), "{csv}");
+
+    let admin = w
+        .run(
+            &carol,
+            "report summary",
+            [opt::string("range", "this-week")],
+        )
+        .await;
+    assert!(admin.text().contains("EUR 200.00"), "{}", admin.text());
+    assert!(
+        admin
+            .attachment("report.csv")
+            .expect("a CSV")
+            .text()
+            .contains("200"),
+        "the Admin's CSV has the amount"
+    );
+
+    crewclock::app::workspace::set_setting(&w.app, &alice, "who_can_see_rates", "anyone")
+        .await
+        .unwrap();
+    let member = w
+        .run(&bob, "report summary", [opt::string("range", "this-week")])
+        .await;
+    assert!(member.text().contains("EUR 200.00"), "{}", member.text());
+}
+e2e_test!(amounts_and_rates, amounts_follow_who_can_see_rates);
+
+/// An Admin revokes a Member's link with /report revoke (it answers 410 at once); another
+/// Member can't, and learns nothing but that it isn't theirs.
+async fn admin_revokes_a_members_link(w: &World) {
+    w.create_workspace().await;
+    w.run(
+        &w.alice,
+        "project create",
+        [opt::string("name", "Apollo"), opt::integer("privacy", 1)],
+    )
+    .await;
+    let bob = w.person("bob");
+    w.join(&bob, "Member").await;
+    let carol = w.person("carol");
+    w.join(&carol, "Admin").await;
+    let dave = w.person("dave");
+    w.join(&dave, "Member").await;
+    billable_time(w, &actor_of(w, &bob, "bob"), "Apollo", "45m").await;
+    let reply = w
+        .run(&bob, "report summary", [opt::string("range", "this-week")])
+        .await;
+    let url = reply
+        .buttons()
+        .into_iter()
+        .find_map(|b| b.url)
+        .expect("a link button");
+    assert_eq!(open(w, &url).await.0, StatusCode::OK);
+    let links = w.run(&bob, "report links", Vec::new()).await;
+    let id = links
+        .text()
+        .split("`#")
+        .nth(1)
+        .and_then(|rest| rest.split('`').next())
+        .expect("a link id")
+        .to_string();
+
+    let refused = w
+        .run(
+            &dave,
+            "report revoke",
+            [opt::string("link", format!("#{id}"))],
+        )
+        .await;
+    assert!(refused.ephemeral());
+    assert!(!refused.text().contains("is revoked"), "{}", refused.text());
+    assert_eq!(open(w, &url).await.0, StatusCode::OK, "still open");
+
+    let revoked = w
+        .run(
+            &carol,
+            "report revoke",
+            [opt::string("link", format!("#{id}"))],
+        )
+        .await;
+    assert!(revoked.ephemeral());
+    assert!(
+        revoked.text().contains(&format!("Link #{id} is revoked")),
+        "{}",
+        revoked.text()
+    );
+    assert_eq!(open(w, &url).await.0, StatusCode::GONE);
+    let listed = w.run(&bob, "report links", Vec::new()).await;
+    assert!(listed.text().contains("revoked"), "{}", listed.text());
+    let again = w
+        .run(
+            &carol,
+            "report revoke",
+            [opt::string("link", format!("#{id}"))],
+        )
+        .await;
+    assert!(again.text().contains("already revoked"), "{}", again.text());
+}
+e2e_test!(admin_revokes, admin_revokes_a_members_link);
+
+/// /report week: the week by day, one's own or another person's; /report project: one
+/// project by task, then person.
+async fn week_and_project_replies(w: &World) {
+    w.create_workspace().await;
+    w.run(
+        &w.alice,
+        "project create",
+        [opt::string("name", "Apollo"), opt::integer("privacy", 1)],
+    )
+    .await;
+    w.run(
+        &w.alice,
+        "project create",
+        [opt::string("name", "Zephyr"), opt::integer("privacy", 1)],
+    )
+    .await;
+    let alice = actor_of(w, &w.alice, "alice");
+    crewclock::app::projects::create_task(&w.app, &alice, "Apollo", "Design")
+        .await
+        .unwrap();
+    let bob = w.person("bob");
+    w.join(&bob, "Member").await;
+    billable_time(w, &alice, "Apollo", "1h").await;
+    billable_time(w, &actor_of(w, &bob, "bob"), "Zephyr", "3h").await;
+    entries::add(
+        &w.app,
+        &actor_of(w, &bob, "bob"),
+        AddEntry {
+            project: "Apollo".into(),
+            task: Some("Design".into()),
+            when: "30m".into(),
+            date: None,
+            description: None,
+            tags: Vec::new(),
+            billable: None,
+            member: None,
+        },
+    )
+    .await
+    .unwrap();
+
+    let week = w.run(&w.alice, "report week", Vec::new()).await;
+    assert!(week.ephemeral());
+    let text = week.text();
+    assert!(text.contains("Week"), "{text}");
+    assert!(text.contains("1:00") && !text.contains("3:00"), "{text}");
+    assert!(week.attachment("report.csv").is_some());
+    let theirs = w
+        .run(&w.alice, "report week", [opt::user("user", bob.id)])
+        .await;
+    assert!(theirs.text().contains("3:30"), "{}", theirs.text());
+
+    let project = w
+        .run(
+            &w.alice,
+            "report project",
+            [opt::string("project", "Apollo")],
+        )
+        .await;
+    assert!(project.ephemeral());
+    let text = project.text();
+    assert!(text.contains("Project report"), "{text}");
+    assert!(text.contains("1:30"), "Apollo's total: {text}");
+    assert!(text.contains("Design") && text.contains("bob"), "{text}");
+    assert!(!text.contains("Zephyr") && !text.contains("3:00"), "{text}");
+    let unknown = w
+        .run(&w.alice, "report project", [opt::string("project", "Nope")])
+        .await;
+    assert!(unknown.ephemeral());
+    assert!(unknown.text().contains("Nope"), "{}", unknown.text());
+
+    // Several projects and three levels in /report summary.
+    let both = w
+        .run(
+            &w.alice,
+            "report summary",
+            [
+                opt::string("project", "Apollo, Zephyr"),
+                opt::integer("group-by", 2),
+                opt::integer("then-by", 0),
+                opt::integer("and-then-by", 3),
+            ],
+        )
+        .await;
+    let text = both.text();
+    assert!(text.contains("4:30"), "both projects' total: {text}");
+    assert!(text.contains("Apollo") && text.contains("Zephyr"), "{text}");
+    let csv = both.attachment("report.csv").expect("a CSV").text();
+    assert!(
+        csv.contains("Design"),
+        "the third level (task) is in the CSV: {csv}"
+    );
+    let one_missing = w
+        .run(
+            &w.alice,
+            "report summary",
+            [opt::string("project", "Apollo, Nope")],
+        )
+        .await;
+    assert!(
+        one_missing.text().contains("Nope"),
+        "{}",
+        one_missing.text()
+    );
+    assert!(
+        !one_missing.text().contains("4:30"),
+        "{}",
+        one_missing.text()
+    );
+    // Autocomplete completes the last item and keeps the ones before it.
+    let offered = support::choices(
+        w,
+        &w.alice,
+        "report summary",
+        vec![opt::focused("project", "Apollo, Zep")],
+    )
+    .await;
+    assert!(
+        offered
+            .iter()
+            .any(|c| c.value.as_str().is_some_and(|v| v.starts_with("Apollo, #"))),
+        "{offered:?}"
+    );
+}
+e2e_test!(week_and_project, week_and_project_replies);

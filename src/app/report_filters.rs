@@ -3,6 +3,9 @@
 //!
 //! Names are looked up as the viewer sees them: a private project they may not see is
 //! answered exactly like a missing one, so a report filter leaks nothing.
+//!
+//! The project filter may name several projects, separated by commas (`Apollo, #12`). Project
+//! names may contain commas themselves, so the whole text is tried as one name first.
 
 use super::projects::{find_named, find_task, visible_project};
 use super::{active_member, member_by_user, workspace_of, Actor, App};
@@ -10,14 +13,17 @@ use crate::app::error::{AppError, AppResult};
 use crate::domain::report::{GroupBy, RangeSpec, ReportQuery};
 use crate::domain::UserId;
 use crate::store::projects::NamedTable;
+use crate::store::projects::Project;
+use crate::store::{members::Member, workspaces::Workspace, Conn};
 
 /// A report's filters as typed; `None` or blank means "no filter".
 #[derive(Debug, Clone, Default)]
 pub struct ReportFilters {
     pub range: Option<String>,
     pub group_by: Vec<GroupBy>,
+    /// One project, or several separated by commas.
     pub project: Option<String>,
-    /// Needs `project`: task names are only unique within a project.
+    /// Needs `project` (exactly one): task names are only unique within a project.
     pub task: Option<String>,
     pub client: Option<String>,
     pub tag: Option<String>,
@@ -45,17 +51,18 @@ pub async fn query(app: &App, actor: &Actor, filters: &ReportFilters) -> AppResu
     let workspace = workspace_of(app, actor).await?;
     let mut conn = app.store.conn().await?;
     let me = active_member(&mut conn, &workspace, actor).await?;
-    let mut project = None;
+    let mut projects = Vec::new();
     if let Some(raw) = given(&filters.project) {
-        let (found, _) = visible_project(&mut conn, &workspace, &me, raw).await?;
-        query.projects.push(found.id);
-        project = Some(found);
+        projects = named_projects(&mut conn, &workspace, &me, raw).await?;
+        query.projects = projects.iter().map(|p| p.id).collect();
     }
     if let Some(raw) = given(&filters.task) {
-        let Some(project) = &project else {
-            return Err(AppError::invalid(
-                "A task filter needs its project too: pick the project option first, then the task.",
-            ));
+        let [project] = projects.as_slice() else {
+            return Err(AppError::invalid(if projects.is_empty() {
+                "A task filter needs its project too: pick the project option first, then the task."
+            } else {
+                "A task filter needs exactly one project: task names are only unique within a project."
+            }));
         };
         query
             .tasks
@@ -76,4 +83,45 @@ pub async fn query(app: &App, actor: &Actor, filters: &ReportFilters) -> AppResu
     }
     query.check()?;
     Ok(query)
+}
+
+/// Most projects one filter may name.
+pub const MAX_FILTER_PROJECTS: usize = 25;
+
+/// The projects `raw` names: one name, or several separated by commas (each a name or `#id`).
+async fn named_projects(
+    conn: &mut Conn,
+    workspace: &Workspace,
+    me: &Member,
+    raw: &str,
+) -> AppResult<Vec<Project>> {
+    let whole = visible_project(conn, workspace, me, raw).await;
+    let pieces: Vec<&str> = raw
+        .split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect();
+    match whole {
+        Ok((project, _)) => return Ok(vec![project]),
+        Err(AppError::NotFound(message)) if pieces.len() < 2 => {
+            return Err(AppError::NotFound(message))
+        }
+        Err(AppError::NotFound(_)) => {}
+        Err(e) => return Err(e),
+    }
+    if pieces.len() > MAX_FILTER_PROJECTS {
+        return Err(AppError::invalid(format!(
+            "A report can name at most {MAX_FILTER_PROJECTS} projects; this one names {}. Group by project instead.",
+            pieces.len()
+        )));
+    }
+    let mut out: Vec<Project> = Vec::new();
+    for piece in pieces {
+        // Each piece answers for itself: the message names the one that wasn't found.
+        let (project, _) = visible_project(conn, workspace, me, piece).await?;
+        if !out.iter().any(|p| p.id == project.id) {
+            out.push(project);
+        }
+    }
+    Ok(out)
 }

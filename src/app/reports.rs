@@ -44,10 +44,8 @@ use crate::domain::report::{
 use crate::domain::sharing::SharedField;
 use crate::domain::timeparse::day_bounds_utc;
 use crate::domain::Role;
-use crate::store::reports::{
-    self as db, AggRow, Dim, Filter, IdSet, NameTable, Pricing, Slice, Visible,
-};
-use crate::store::{self, members::Member, Conn};
+use crate::store::reports::{self as db, AggRow, Dim, Filter, IdSet, NameTable, Slice, Visible};
+use crate::store::{self, members::Member, Conn, DbKind, Store};
 
 /// Most entries on one page of a detailed report.
 pub const MAX_PER_PAGE: u32 = 500;
@@ -450,8 +448,54 @@ fn rollup(rows: &[AggRow], levels: &[GroupBy], week_start: Weekday) -> HashMap<K
     out
 }
 
+/// Ranges at least this long are summed in two halves at once on SQLite.
+const SPLIT_SPAN_DAYS: i64 = 180;
+
+/// `db::aggregate`, on SQLite in two halves of the range on two connections at once when the
+/// range is long: a query runs on one core, the sums add up (rows with the same keys are
+/// merged by `rollup`), and each entry falls in exactly one half by its start. PostgreSQL
+/// splits a large scan over its own parallel workers.
+async fn aggregate(
+    store: &Store,
+    conn: &mut Conn,
+    f: &Filter,
+    dims: &[Dim],
+    pieces: &[(i64, i64)],
+    pricing: Option<&db::RateBook>,
+    now: DateTime<Utc>,
+) -> AppResult<Vec<AggRow>> {
+    let long = f.to - f.from >= chrono::Duration::days(SPLIT_SPAN_DAYS);
+    // Only with a connection free right now: waiting for one while holding another could
+    // starve the pool when many long reports run at once.
+    let spare = if long && store.kind() == DbKind::Sqlite {
+        store.pool().try_acquire()
+    } else {
+        None
+    };
+    let Some(mut other) = spare else {
+        return Ok(db::aggregate(conn, f, dims, pieces, pricing, now).await?);
+    };
+    let middle = f.from + (f.to - f.from) / 2;
+    let first = Filter {
+        to: middle,
+        ..f.clone()
+    };
+    let second = Filter {
+        from: middle,
+        ..f.clone()
+    };
+    let (a, b) = tokio::join!(
+        db::aggregate(conn, &first, dims, pieces, pricing, now),
+        db::aggregate(&mut other, &second, dims, pieces, pricing, now)
+    );
+    let mut rows = a?;
+    rows.extend(b?);
+    Ok(rows)
+}
+
 /// Sums for each prefix of the levels: `result[k]` is keyed by the first `k` levels' keys.
 async fn sums_by_prefix(
+    store: &Store,
     conn: &mut Conn,
     c: &Context,
     f: &Filter,
@@ -464,13 +508,7 @@ async fn sums_by_prefix(
         Vec::new()
     };
     let pricing = if c.money_visible {
-        let (workspace_rate, _) = store::rates::workspace_rate(conn, c.workspace_id).await?;
-        let (member_rates, project_member_rates) = db::rate_kinds(conn, c.workspace_id).await?;
-        Some(Pricing {
-            workspace_rate,
-            member_rates,
-            project_member_rates,
-        })
+        Some(db::rate_book(conn, c.workspace_id).await?)
     } else {
         None
     };
@@ -479,12 +517,13 @@ async fn sums_by_prefix(
         // An entry counts once per tag: each prefix needs its own sums (and the total its
         // own), or entries with several tags would be counted twice in the levels above.
         for k in 0..=levels.len() {
-            let rows = db::aggregate(conn, f, &dims[..k], &pieces, pricing, c.now).await?;
+            let rows =
+                aggregate(store, conn, f, &dims[..k], &pieces, pricing.as_ref(), c.now).await?;
             out.push(rollup(&rows, &levels[..k], c.week_start));
         }
         return Ok(out);
     }
-    let rows = db::aggregate(conn, f, &dims, &pieces, pricing, c.now).await?;
+    let rows = aggregate(store, conn, f, &dims, &pieces, pricing.as_ref(), c.now).await?;
     let full = rollup(&rows, levels, c.week_start);
     out.resize_with(levels.len() + 1, HashMap::new);
     for k in (0..levels.len()).rev() {
@@ -701,7 +740,7 @@ pub async fn summary(app: &App, actor: &Actor, query: &ReportQuery) -> AppResult
     let visible = visible(&mut conn, &c).await?;
     let f = filter(&c, query, visible);
     let levels = &query.group_by;
-    let sums = sums_by_prefix(&mut conn, &c, &f, levels).await?;
+    let sums = sums_by_prefix(&app.store, &mut conn, &c, &f, levels).await?;
     let names = labels(&mut conn, levels, &sums).await?;
     let mut children: Vec<HashMap<Key, Vec<Key>>> = vec![HashMap::new(); levels.len()];
     for (depth, map) in children.iter_mut().enumerate() {

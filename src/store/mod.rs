@@ -105,6 +105,9 @@ impl std::fmt::Debug for Store {
     }
 }
 
+/// How long a pooled connection may sit idle and still be handed out without a ping.
+const IDLE_BEFORE_PING: Duration = Duration::from_secs(1);
+
 /// Connection settings beyond the URL.
 #[derive(Debug, Clone)]
 pub struct StoreOptions {
@@ -133,7 +136,20 @@ impl Store {
         let connect_options = AnyConnectOptions::from_str(url)?;
         let mut pool_options = AnyPoolOptions::new()
             .max_connections(options.max_connections)
-            .acquire_timeout(options.acquire_timeout);
+            .acquire_timeout(options.acquire_timeout)
+            // sqlx pings every connection it hands out: on PostgreSQL a round trip per use,
+            // as much as the web sidecar's one query per page. A connection used a moment ago
+            // is alive; one that sat idle (the database may have restarted meanwhile) is
+            // still checked before use.
+            .test_before_acquire(false)
+            .before_acquire(|conn, meta| {
+                Box::pin(async move {
+                    if meta.idle_for >= IDLE_BEFORE_PING {
+                        sqlx::Connection::ping(conn).await?;
+                    }
+                    Ok(true)
+                })
+            });
         if kind == DbKind::Sqlite {
             pool_options = pool_options.after_connect(|conn, _meta| {
                 Box::pin(async move {

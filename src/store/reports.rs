@@ -10,7 +10,9 @@
 //! Sums are `CAST(… AS BIGINT)` because PostgreSQL's `SUM(bigint)` is `numeric`, which the
 //! `Any` driver can't read. Money mirrors `domain::entries::amount` per entry (rate × ms,
 //! rounded half up to minor units) and `Rates::effective_level` (project member, project,
-//! member, workspace); the report tests check it against entry views.
+//! member, workspace). On SQLite the workspace's rates are written into the statement as a
+//! search over ids ([`RateBook`]) rather than joined per entry; PostgreSQL hash-joins the rate
+//! tables. The report tests check both against entry views.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -73,34 +75,181 @@ pub enum Dim {
     Day,
 }
 
-/// What prices time in a workspace: the workspace rate, and whether any member or
-/// project-member rate is set at all (when none is, the query skips that join: each join costs
-/// a lookup per entry, which is most of a large report's time).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Pricing {
+/// Every rate that prices time in a workspace, as the report query reads them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RateBook {
     pub workspace_rate: Option<i64>,
-    pub member_rates: bool,
-    pub project_member_rates: bool,
+    pub workspace_currency: String,
+    /// Members with a rate of their own: (member id, rate), by id.
+    pub members: Vec<(i64, i64)>,
+    /// Projects with a rate of their own or for one of their members, by id.
+    pub projects: Vec<ProjectRates>,
 }
 
-/// Which kinds of rate are set in a workspace: (member rates, project-member rates).
-pub async fn rate_kinds(conn: &mut Conn, workspace_id: i64) -> Result<(bool, bool), StoreError> {
+/// A project's rates: its own, and its members' rates on it (project-member rates).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProjectRates {
+    pub id: i64,
+    pub rate: Option<i64>,
+    pub currency: String,
+    /// (member id, rate), by member id.
+    pub members: Vec<(i64, i64)>,
+}
+
+/// The rates of a workspace (a few small reads: rates are per member, project and pair, never
+/// per entry).
+pub async fn rate_book(conn: &mut Conn, workspace_id: i64) -> Result<RateBook, StoreError> {
+    let (workspace_rate, currency) = super::rates::workspace_rate(conn, workspace_id).await?;
     let members = sqlx::query(
-        "SELECT 1 AS one FROM members WHERE workspace_id = $1 AND hourly_rate IS NOT NULL LIMIT 1",
+        "SELECT id, hourly_rate FROM members
+         WHERE workspace_id = $1 AND hourly_rate IS NOT NULL ORDER BY id",
     )
     .bind(workspace_id)
-    .fetch_optional(&mut *conn)
+    .fetch_all(&mut *conn)
     .await?
-    .is_some();
-    let project_members = sqlx::query(
-        "SELECT 1 AS one FROM project_member_rates r JOIN projects p ON p.id = r.project_id
-         WHERE p.workspace_id = $1 LIMIT 1",
+    .iter()
+    .map(|row| Ok((row.try_get("id")?, row.try_get("hourly_rate")?)))
+    .collect::<Result<Vec<(i64, i64)>, StoreError>>()?;
+    let pairs = sqlx::query(
+        "SELECT r.project_id, r.member_id, r.hourly_rate FROM project_member_rates r
+         JOIN projects p ON p.id = r.project_id
+         WHERE p.workspace_id = $1 ORDER BY r.project_id, r.member_id",
     )
     .bind(workspace_id)
-    .fetch_optional(&mut *conn)
-    .await?
-    .is_some();
-    Ok((members, project_members))
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut by_project: HashMap<i64, Vec<(i64, i64)>> = HashMap::new();
+    for row in &pairs {
+        by_project
+            .entry(row.try_get("project_id")?)
+            .or_default()
+            .push((row.try_get("member_id")?, row.try_get("hourly_rate")?));
+    }
+    let rows = sqlx::query(
+        "SELECT id, hourly_rate, currency FROM projects WHERE workspace_id = $1 ORDER BY id",
+    )
+    .bind(workspace_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut projects = Vec::new();
+    for row in rows {
+        let id: i64 = row.try_get("id")?;
+        let rate: Option<i64> = row.try_get("hourly_rate")?;
+        let members = by_project.remove(&id).unwrap_or_default();
+        if rate.is_some() || !members.is_empty() {
+            projects.push(ProjectRates {
+                id,
+                rate,
+                currency: row.try_get("currency")?,
+                members,
+            });
+        }
+    }
+    Ok(RateBook {
+        workspace_rate,
+        workspace_currency: currency.as_str().to_string(),
+        members,
+        projects,
+    })
+}
+
+/// A balanced search on `column` over `(id, value)` pairs sorted by id, as a nested `CASE`:
+/// about log2(n) integer comparisons per row, where a join costs a B-tree seek or a hash
+/// probe per row (most of a large priced report's time). `miss` is the value for other ids.
+fn lookup(column: &str, items: &[(i64, String)], miss: &str, out: &mut String) {
+    match items {
+        [] => out.push_str(miss),
+        _ if items.len() <= 4 => {
+            let _ = write!(out, "CASE {column}");
+            for (id, value) in items {
+                let _ = write!(out, " WHEN {id} THEN {value}");
+            }
+            let _ = write!(out, " ELSE {miss} END");
+        }
+        _ => {
+            let (low, high) = items.split_at(items.len() / 2);
+            let _ = write!(out, "CASE WHEN {column} < {} THEN ", high[0].0);
+            lookup(column, low, miss, out);
+            out.push_str(" ELSE ");
+            lookup(column, high, miss, out);
+            out.push_str(" END");
+        }
+    }
+}
+
+fn lookup_expr(column: &str, items: &[(i64, String)], miss: &str) -> String {
+    let mut out = String::new();
+    lookup(column, items, miss, &mut out);
+    out
+}
+
+fn numbers(items: &[(i64, i64)]) -> Vec<(i64, String)> {
+    items.iter().map(|(id, v)| (*id, v.to_string())).collect()
+}
+
+impl RateBook {
+    /// The rate of an entry, as `Rates::effective_level` picks it (project member, project,
+    /// member, workspace), over `e.project_id` and `e.member_id`; `None` when nothing is priced.
+    fn rate_expr(&self) -> Option<String> {
+        let project_leaves: Vec<(i64, String)> = self
+            .projects
+            .iter()
+            .map(|p| {
+                let own = p.rate.map_or_else(|| "NULL".to_string(), |r| r.to_string());
+                let leaf = if p.members.is_empty() {
+                    own
+                } else {
+                    lookup_expr("e.member_id", &numbers(&p.members), &own)
+                };
+                (p.id, leaf)
+            })
+            .collect();
+        let workspace = self
+            .workspace_rate
+            .map_or_else(|| "NULL".to_string(), |r| r.to_string());
+        let member = lookup_expr("e.member_id", &numbers(&self.members), &workspace);
+        match (project_leaves.is_empty(), member.as_str()) {
+            (true, "NULL") => None,
+            (true, _) => Some(member),
+            // COALESCE stops at the first value, so the member search runs only on a miss.
+            (false, _) => Some(format!(
+                "COALESCE({}, {member})",
+                lookup_expr("e.project_id", &project_leaves, "NULL")
+            )),
+        }
+    }
+
+    /// The currencies other than the workspace's that project-level rates are in.
+    fn foreign_currencies(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for p in &self.projects {
+            if p.currency != self.workspace_currency && !out.contains(&p.currency) {
+                out.push(p.currency.clone());
+            }
+        }
+        out
+    }
+
+    /// The currency of an entry's amount as a number: 0 for the workspace currency, `k` for
+    /// `foreign[k - 1]` (a project-level rate in another currency applied).
+    fn currency_expr(&self, foreign: &[String]) -> String {
+        let leaves: Vec<(i64, String)> = self
+            .projects
+            .iter()
+            .filter_map(|p| {
+                let k = foreign.iter().position(|c| *c == p.currency)? + 1;
+                let leaf = if p.rate.is_some() {
+                    k.to_string()
+                } else {
+                    let pairs: Vec<(i64, String)> =
+                        p.members.iter().map(|(m, _)| (*m, k.to_string())).collect();
+                    lookup_expr("e.member_id", &pairs, "0")
+                };
+                Some((p.id, leaf))
+            })
+            .collect();
+        lookup_expr("e.project_id", &leaves, "0")
+    }
 }
 
 /// One group's sums.
@@ -108,8 +257,8 @@ pub async fn rate_kinds(conn: &mut Conn, workspace_id: i64) -> Result<(bool, boo
 pub struct AggRow {
     /// One key per dimension, in order; `None` for "no client", "no task", "no tag".
     pub keys: Vec<Option<i64>>,
-    /// The currency of `amount`: the project's when a project-level rate applied, `None` for
-    /// the workspace currency (member and workspace rates).
+    /// The currency of `amount` when it isn't the workspace's (a project-level rate in the
+    /// project's own currency applied); `None` for the workspace currency.
     pub currency: Option<String>,
     pub millis: i64,
     pub billable_millis: i64,
@@ -157,9 +306,13 @@ fn where_clause(f: &Filter, tag_alias_free: bool) -> String {
             let ors: Vec<String> = slices
                 .iter()
                 .map(|s| {
+                    // Unary `+` keeps these out of index choice (both databases read it as
+                    // the value): SQLite would otherwise answer the OR of slices with a
+                    // multi-index union that fetches every entry's row, where scanning the
+                    // report index and testing each entry is far cheaper.
                     let conds: Vec<String> = [
-                        id_condition("e.member_id", &s.members),
-                        id_condition("e.project_id", &s.projects),
+                        id_condition("+e.member_id", &s.members),
+                        id_condition("+e.project_id", &s.projects),
                     ]
                     .into_iter()
                     .flatten()
@@ -224,6 +377,20 @@ fn day_expr(pieces: &[(i64, i64)]) -> String {
 
 const RATE_PROJECT: &str = "COALESCE(pmr.hourly_rate, p.hourly_rate)";
 
+/// How the `ccy` column of an aggregate names the amount's currency.
+enum Ccy {
+    /// No column: every amount is in the workspace currency.
+    None,
+    /// 0 for the workspace currency, `k` for the `k`-th (1-based) of these.
+    Index(Vec<String>),
+    /// A currency code, or NULL; this one (the workspace's) is the same as NULL.
+    Code(String),
+}
+
+fn is_sqlite(conn: &Conn) -> bool {
+    conn.backend_name() == "SQLite"
+}
+
 /// Sums of the filtered entries per combination of `dims` (and per currency when priced).
 /// A running timer counts up to `now`; with [`Dim::Tag`] an entry counts once per tag (and
 /// once under "no tag" when it has none).
@@ -232,14 +399,13 @@ pub async fn aggregate(
     f: &Filter,
     dims: &[Dim],
     day_pieces: &[(i64, i64)],
-    pricing: Option<Pricing>,
+    pricing: Option<&RateBook>,
     now: DateTime<Utc>,
 ) -> Result<Vec<AggRow>, StoreError> {
     let duration = "(COALESCE(e.ended_at, $4) - e.started_at)";
     let mut select: Vec<String> = Vec::new();
     let mut joins: Vec<String> = Vec::new();
-    let need_project = pricing.is_some() || dims.contains(&Dim::Client);
-    if need_project {
+    if dims.contains(&Dim::Client) {
         joins.push("JOIN projects p ON p.id = e.project_id".into());
     }
     let mut tag_filter_in_join = false;
@@ -267,38 +433,61 @@ pub async fn aggregate(
         };
         select.push(format!("{expr} AS k{i}"));
     }
+    // Money: each entry's amount rounded on its own (as `domain::entries::amount`), summed per
+    // group and per currency. Rates are written into the statement as a search over ids
+    // (`RateBook::rate_expr`), so no entry needs a join.
+    let mut currency = Ccy::None;
     let amount = match pricing {
-        Some(pricing) => {
-            // Mirrors Rates::effective_level: project member, project, member, workspace.
-            let mut rates = Vec::new();
-            if pricing.project_member_rates {
+        None => "CAST(0 AS BIGINT)".to_string(),
+        // PostgreSQL hashes the few rate rows once and probes them per entry, which costs it
+        // less than evaluating a long CASE per entry; SQLite would seek a B-tree per entry.
+        Some(book) if !is_sqlite(conn) => {
+            joins.push("JOIN projects rp ON rp.id = e.project_id".into());
+            let project_rate = if book.projects.iter().any(|p| !p.members.is_empty()) {
                 joins.push(
-                    "LEFT JOIN project_member_rates pmr ON pmr.project_id = e.project_id AND pmr.member_id = e.member_id"
+                    "LEFT JOIN project_member_rates pmr \
+                     ON pmr.project_id = e.project_id AND pmr.member_id = e.member_id"
                         .into(),
                 );
-                rates.push("pmr.hourly_rate");
+                "COALESCE(pmr.hourly_rate, rp.hourly_rate)"
+            } else {
+                "rp.hourly_rate"
+            };
+            let mut rates = vec![project_rate.to_string()];
+            if !book.members.is_empty() {
+                joins.push("JOIN members rm ON rm.id = e.member_id".into());
+                rates.push("rm.hourly_rate".into());
             }
-            rates.push("p.hourly_rate");
-            let project_rate = format!("COALESCE({}, NULL)", rates.join(", "));
-            if pricing.member_rates {
-                joins.push("JOIN members m ON m.id = e.member_id".into());
-                rates.push("m.hourly_rate");
+            if let Some(ws) = book.workspace_rate {
+                rates.push(ws.to_string());
             }
-            let ws = pricing
-                .workspace_rate
-                .map(|r| r.to_string())
-                .unwrap_or_else(|| "NULL".into());
-            rates.push(&ws);
-            let rate = format!("COALESCE({})", rates.join(", "));
             select.push(format!(
-                "CASE WHEN {project_rate} IS NOT NULL THEN p.currency ELSE NULL END AS ccy"
+                "CASE WHEN e.billable = 1 AND {project_rate} IS NOT NULL THEN rp.currency END AS ccy"
             ));
+            currency = Ccy::Code(book.workspace_currency.clone());
             format!(
-                "CAST(SUM(CASE WHEN e.billable = 1 AND {rate} IS NOT NULL \
-                 THEN ({rate} * {duration} + 1800000) / 3600000 ELSE 0 END) AS BIGINT)"
+                "CAST(SUM(CASE WHEN e.billable = 1 \
+                 THEN (COALESCE({}) * {duration} + 1800000) / 3600000 END) AS BIGINT)",
+                rates.join(", ")
             )
         }
-        None => "CAST(0 AS BIGINT)".to_string(),
+        Some(book) => match book.rate_expr() {
+            None => "CAST(0 AS BIGINT)".to_string(),
+            Some(rate) => {
+                let foreign = book.foreign_currencies();
+                if !foreign.is_empty() {
+                    select.push(format!(
+                        "CASE WHEN e.billable = 1 THEN {} ELSE 0 END AS ccy",
+                        book.currency_expr(&foreign)
+                    ));
+                    currency = Ccy::Index(foreign);
+                }
+                format!(
+                    "CAST(SUM(CASE WHEN e.billable = 1 \
+                     THEN (({rate}) * {duration} + 1800000) / 3600000 END) AS BIGINT)"
+                )
+            }
+        },
     };
     let group_count = select.len();
     let mut sql = String::from("SELECT ");
@@ -306,12 +495,12 @@ pub async fn aggregate(
         sql.push_str(column);
         sql.push_str(", ");
     }
+    let from = format!("time_entries e {} WHERE", joins.join(" "));
     let _ = write!(
         sql,
         "CAST(SUM({duration}) AS BIGINT) AS total_ms, \
          CAST(SUM(CASE WHEN e.billable = 1 THEN {duration} ELSE 0 END) AS BIGINT) AS billable_ms, \
-         {amount} AS amount, COUNT(*) AS n FROM time_entries e {} WHERE {}",
-        joins.join(" "),
+         {amount} AS amount, COUNT(*) AS n FROM {from} {}",
         where_clause(f, !tag_filter_in_join)
     );
     if tag_filter_in_join {
@@ -322,7 +511,10 @@ pub async fn aggregate(
         let positions: Vec<String> = (1..=group_count).map(|i| i.to_string()).collect();
         let _ = write!(sql, " GROUP BY {}", positions.join(", "));
     }
+    // Not kept in the statement cache: the text changes with the viewer and the rates, and
+    // may be long (one branch per rate).
     let rows = sqlx::query(&sql)
+        .persistent(false)
         .bind(f.workspace_id)
         .bind(millis(f.from))
         .bind(millis(f.to))
@@ -342,10 +534,18 @@ pub async fn aggregate(
         }
         out.push(AggRow {
             keys,
-            currency: if pricing.is_some() {
-                row.try_get("ccy")?
-            } else {
-                None
+            currency: match &currency {
+                Ccy::None => None,
+                Ccy::Index(foreign) => {
+                    let k: i64 = row.try_get("ccy")?;
+                    usize::try_from(k - 1)
+                        .ok()
+                        .and_then(|i| foreign.get(i))
+                        .cloned()
+                }
+                Ccy::Code(workspace) => row
+                    .try_get::<Option<String>, _>("ccy")?
+                    .filter(|code| code != workspace),
             },
             millis: row.try_get::<Option<i64>, _>("total_ms")?.unwrap_or(0),
             billable_millis: row.try_get::<Option<i64>, _>("billable_ms")?.unwrap_or(0),

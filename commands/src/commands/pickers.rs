@@ -98,6 +98,31 @@ pub async fn project(ctx: Context<'_>, partial: &str) -> serenity::CreateAutocom
     answer(projects::suggest_projects(&ctx.data().app, &actor(ctx), partial, MAX_SUGGESTIONS).await)
 }
 
+/// Several projects separated by commas: choices for the last item, each keeping the items
+/// before it (`#3, #7` then `Apo` → `#3, #7, #12`).
+pub async fn project_list(ctx: Context<'_>, partial: &str) -> serenity::CreateAutocompleteResponse {
+    let (head, last) = match partial.rsplit_once(',') {
+        Some((head, last)) => (Some(head.trim()), last.trim()),
+        None => (None, partial.trim()),
+    };
+    let found =
+        projects::suggest_projects(&ctx.data().app, &actor(ctx), last, MAX_SUGGESTIONS).await;
+    let Some(head) = head.filter(|h| !h.is_empty()) else {
+        return answer(found);
+    };
+    let found = found.map(|list| {
+        list.into_iter()
+            .map(|s| Suggestion {
+                label: format!("… + {}", s.label),
+                value: format!("{head}, {}", s.value),
+            })
+            // A longer value would be refused by Discord: the list is then typed on.
+            .filter(|s| s.value.chars().count() <= MAX_CHOICE_CHARS)
+            .collect()
+    });
+    answer(found)
+}
+
 /// Live projects the caller may track time to (for timers and entries).
 pub async fn track_project(
     ctx: Context<'_>,

@@ -291,9 +291,12 @@ async fn summary(
     #[description = "Then group each group by"]
     #[rename = "then-by"]
     then_by: Option<GroupChoice>,
-    #[description = "Only this project"]
-    #[autocomplete = "pickers::project"]
-    #[max_length = 100]
+    #[description = "And group those by (a third level)"]
+    #[rename = "and-then-by"]
+    and_then_by: Option<GroupChoice>,
+    #[description = "Only these projects (separate several with commas)"]
+    #[autocomplete = "pickers::project_list"]
+    #[max_length = 300]
     project: Option<String>,
     #[description = "Only this person's time"] user: Option<serenity::User>,
     #[description = "Only this client's projects"]
@@ -306,7 +309,7 @@ async fn summary(
     tag: Option<String>,
     #[description = "Only billable (true) or non-billable (false) time"] billable: Option<bool>,
 ) -> Result<(), Error> {
-    let group_by = [group_by, then_by]
+    let group_by = [group_by, then_by, and_then_by]
         .into_iter()
         .flatten()
         .map(GroupBy::from)
