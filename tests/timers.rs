@@ -743,3 +743,47 @@ async fn tracking_suggestions(h: &Harness) {
     }
 }
 db_test!(project_suggestions_for_timers, tracking_suggestions);
+
+/// The timer commands answer without reading everything back; what they show must equal what
+/// a later read shows: tags (in stored order), time zone, lock and amounts.
+async fn answers_match_a_fresh_read(h: &Harness) {
+    let w = World::new(h).await;
+    let app = w.app();
+    let owner = &w.cast.owner;
+    for tag in ["zeta", "Alpha", "mid"] {
+        projects::create_tag(app, owner, tag).await.unwrap();
+    }
+    crewclock::app::me::set_time_zone(app, owner, "Europe/Berlin")
+        .await
+        .unwrap();
+    let started = timers::start(
+        app,
+        owner,
+        StartTimer {
+            project: Some(PUBLIC.into()),
+            tags: vec!["zeta, alpha,MID".into()],
+            ..StartTimer::default()
+        },
+    )
+    .await
+    .unwrap();
+    h.clock.advance(Duration::minutes(75));
+    let status = timers::status(app, owner).await.unwrap();
+    let running = status.running.expect("running");
+    assert_eq!(started.timer.tags, running.tags);
+    assert_eq!(started.timer.tags, ["Alpha", "mid", "zeta"]);
+    assert_eq!(started.timer.time_zone, running.time_zone);
+    assert_eq!(started.timer.lock, running.lock);
+    assert_eq!(started.timer.you_can_edit, running.you_can_edit);
+    let stopped = timers::stop(app, owner).await.unwrap();
+    let listed = crewclock::app::entries::list_week(app, owner, None, None)
+        .await
+        .unwrap();
+    let again = listed
+        .entries
+        .iter()
+        .find(|e| e.id == stopped.entry.id)
+        .expect("listed");
+    assert_eq!(&stopped.entry, again);
+}
+db_test!(timer_answers_match_a_fresh_read, answers_match_a_fresh_read);

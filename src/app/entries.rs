@@ -600,64 +600,110 @@ impl<'a> Viewing<'a> {
             };
             owners.insert(entry.member_id, owner);
         }
-        let see_billable = rules::can_see_billable(self.viewer.role, self.settings);
         let mut out = Vec::with_capacity(entries.len());
         for entry in entries {
             let Some(owner) = owners.get(&entry.member_id) else {
                 continue;
             };
-            let tz = owner.prefs.time_zone;
             let approved = owner
                 .approved
                 .iter()
                 .find(|t| t.starts_at <= entry.started_at && entry.started_at < t.ends_at)
                 .map(|t| t.week_start);
-            let lock = rules::lock_of(entry.started_at, self.now, self.settings, approved);
-            let editable_lock = if entry.running() && owner.relation.own {
-                rules::stop_own_timer(&lock)
-            } else {
-                lock.clone()
-            };
-            let end = entry.end_or(self.now);
-            let duration = (end - entry.started_at).max(Duration::zero());
-            let local_start = entry.started_at.with_timezone(&tz);
-            out.push(EntryView {
-                id: entry.id,
-                member: PersonRef {
-                    member_id: entry.member_id,
-                    user: entry.member_user,
-                    name: entry.member_name.clone(),
-                },
-                project_id: entry.project_id,
-                project: entry.project_name.clone(),
-                task: entry.task_name.clone(),
-                description: entry.description.clone(),
-                tags: tags
-                    .remove(&entry.id)
-                    .unwrap_or_default()
-                    .into_iter()
-                    .map(|(_, name)| name)
-                    .collect(),
-                started_at: entry.started_at,
-                ended_at: entry.ended_at,
-                running: entry.running(),
-                duration,
-                time_zone: tz,
-                local_date: local_start.date_naive(),
-                local_start: local_start.time(),
-                local_end: entry.ended_at.map(|e| {
-                    let e = e.with_timezone(&tz);
-                    (e.date_naive(), e.time())
-                }),
-                billable: see_billable.then_some(entry.billable),
-                amount: self.amount(entry, duration),
-                overlapping: entry.overlapping,
-                you_can_edit: rules::change_entry(owner.relation, self.settings, &editable_lock)
-                    .is_ok(),
-                lock,
-            });
+            let tags = tags
+                .remove(&entry.id)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(_, name)| name)
+                .collect();
+            out.push(self.build(entry, owner.relation, owner.prefs.time_zone, approved, tags));
         }
         Ok(out)
+    }
+
+    /// The view of one of the viewer's own entries whose lock was just read (`lock`, at its
+    /// start) and, when given, whose tags are known: the timer commands' answer without the
+    /// queries [`Self::views`] makes.
+    pub(crate) async fn own_view(
+        &self,
+        conn: &mut Conn,
+        entry: &Entry,
+        tags: Option<Vec<String>>,
+        lock: &Lock,
+    ) -> AppResult<EntryView> {
+        let tags = match tags {
+            Some(tags) => tags,
+            None => store::entries::tags_of(conn, &[entry.id])
+                .await?
+                .remove(&entry.id)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(_, name)| name)
+                .collect(),
+        };
+        let prefs = match self.viewer_prefs {
+            Some(prefs) => prefs,
+            None => prefs_of(conn, self.viewer.id).await?,
+        };
+        let approved = match lock {
+            Lock::Approved { week } => Some(*week),
+            _ => None,
+        };
+        let relation = Relation {
+            actor: self.viewer.role,
+            own: true,
+            team_manager: false,
+        };
+        Ok(self.build(entry, relation, prefs.time_zone, approved, tags))
+    }
+
+    fn build(
+        &self,
+        entry: &Entry,
+        relation: Relation,
+        tz: Tz,
+        approved: Option<NaiveDate>,
+        tags: Vec<String>,
+    ) -> EntryView {
+        let lock = rules::lock_of(entry.started_at, self.now, self.settings, approved);
+        let editable_lock = if entry.running() && relation.own {
+            rules::stop_own_timer(&lock)
+        } else {
+            lock.clone()
+        };
+        let end = entry.end_or(self.now);
+        let duration = (end - entry.started_at).max(Duration::zero());
+        let local_start = entry.started_at.with_timezone(&tz);
+        EntryView {
+            id: entry.id,
+            member: PersonRef {
+                member_id: entry.member_id,
+                user: entry.member_user,
+                name: entry.member_name.clone(),
+            },
+            project_id: entry.project_id,
+            project: entry.project_name.clone(),
+            task: entry.task_name.clone(),
+            description: entry.description.clone(),
+            tags,
+            started_at: entry.started_at,
+            ended_at: entry.ended_at,
+            running: entry.running(),
+            duration,
+            time_zone: tz,
+            local_date: local_start.date_naive(),
+            local_start: local_start.time(),
+            local_end: entry.ended_at.map(|e| {
+                let e = e.with_timezone(&tz);
+                (e.date_naive(), e.time())
+            }),
+            billable: rules::can_see_billable(self.viewer.role, self.settings)
+                .then_some(entry.billable),
+            amount: self.amount(entry, duration),
+            overlapping: entry.overlapping,
+            you_can_edit: rules::change_entry(relation, self.settings, &editable_lock).is_ok(),
+            lock,
+        }
     }
 
     pub(crate) async fn view(&self, conn: &mut Conn, entry: &Entry) -> AppResult<EntryView> {

@@ -106,8 +106,6 @@ fn own(me: &Member) -> Relation {
     }
 }
 
-/// Stops a running timer now (capped at 24 hours) after checking the rules. Returns whether
-/// it was capped.
 /// `entry` as [`stop_running`] left it at `now`; read back only when stopping it may have
 /// cleared its overlap flag.
 async fn ended(
@@ -127,20 +125,22 @@ async fn ended(
     })
 }
 
+/// Stops a running timer now (capped at 24 hours) after checking the rules. Returns whether
+/// it was capped and the entry's lock (as read before this stop).
 async fn stop_running(
     conn: &mut Conn,
     settings: &Settings,
     rel: Relation,
     entry: &Entry,
     now: DateTime<Utc>,
-) -> AppResult<bool> {
+) -> AppResult<(bool, Lock)> {
     let lock = lock_at(conn, entry.member_id, entry.started_at, now, settings).await?;
-    let lock = if rel.own {
+    let allowed = if rel.own {
         rules::stop_own_timer(&lock)
     } else {
-        lock
+        lock.clone()
     };
-    rules::change_entry(rel, settings, &lock)?;
+    rules::change_entry(rel, settings, &allowed)?;
     let (end, capped) = rules::timer_end(entry.started_at, now);
     if !store::entries::stop(conn, entry.id, end, now).await? {
         return Err(AppError::conflict("That timer was just stopped."));
@@ -150,7 +150,7 @@ async fn stop_running(
     if entry.overlapping {
         store::entries::refresh_overlaps(conn, entry.member_id, entry.started_at, now, now).await?;
     }
-    Ok(capped)
+    Ok((capped, lock))
 }
 
 async fn start_in(
@@ -238,8 +238,12 @@ async fn start_in(
                 project_source,
             });
         }
-        let capped = stop_running(&mut tx, &settings, rel, &current, now).await?;
-        stopped = Some((ended(&mut tx, &workspace, current, now).await?, capped));
+        let (capped, lock) = stop_running(&mut tx, &settings, rel, &current, now).await?;
+        stopped = Some((
+            ended(&mut tx, &workspace, current, now).await?,
+            capped,
+            lock,
+        ));
     }
     let lock = lock_at(&mut tx, me.id, now, now, &settings).await?;
     rules::change_entry(rel, &settings, &lock)?;
@@ -274,10 +278,19 @@ async fn start_in(
     }
     store::jobs::schedule_idle_reminder(&mut tx, workspace.id, id, now).await?;
     let started = reload(&mut tx, &workspace, id).await?;
-    let timer = viewing.view(&mut tx, &started).await?;
+    // In the order tags_of reads them back: by name key, then id.
+    let mut by_key: Vec<(String, i64, String)> = tags
+        .iter()
+        .map(|t| (project_rules::name_key(&t.name), t.id, t.name.clone()))
+        .collect();
+    by_key.sort();
+    let tag_names = by_key.into_iter().map(|(_, _, name)| name).collect();
+    let timer = viewing
+        .own_view(&mut tx, &started, Some(tag_names), &lock)
+        .await?;
     let stopped = match stopped {
-        Some((entry, capped)) => Some(TimerStopped {
-            entry: viewing.view(&mut tx, &entry).await?,
+        Some((entry, capped, lock)) => Some(TimerStopped {
+            entry: viewing.own_view(&mut tx, &entry, None, &lock).await?,
             capped,
         }),
         None => None,
@@ -336,10 +349,10 @@ async fn stop_in(app: &App, actor: &Actor, only: Option<i64>) -> AppResult<Timer
             )),
             None => no_timer(),
         })?;
-    let capped = stop_running(&mut tx, &settings, own(&me), &running, now).await?;
+    let (capped, lock) = stop_running(&mut tx, &settings, own(&me), &running, now).await?;
     let viewing = Viewing::known(&me, &settings, workspace_rate, currency, prefs, now);
     let stopped = ended(&mut tx, &workspace, running, now).await?;
-    let entry = viewing.view(&mut tx, &stopped).await?;
+    let entry = viewing.own_view(&mut tx, &stopped, None, &lock).await?;
     tx.commit().await?;
     Ok(TimerStopped { entry, capped })
 }
