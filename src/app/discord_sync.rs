@@ -149,8 +149,7 @@ pub async fn sync_member_roles_observed(
             store::team::drop_all_for(&mut tx, old.id, false).await?;
             // Shares end with the membership, so joining again doesn't revive them.
             unshared =
-                remove_from_all_shares_as(app, &mut tx, &workspace, None, SYNC_ACTOR, &old)
-                    .await?;
+                remove_from_all_shares_as(app, &mut tx, &workspace, None, SYNC_ACTOR, &old).await?;
             Member {
                 active: false,
                 left_at: Some(now),
