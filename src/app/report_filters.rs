@@ -2,13 +2,14 @@
 //! member, a range such as `last-month`) into the engine's [`ReportQuery`] of ids.
 //!
 //! Names are looked up as the viewer sees them: a private project they may not see is
-//! answered exactly like a missing one, so a report filter leaks nothing.
+//! answered exactly like a missing one, so a report filter leaks nothing. A Guest's project
+//! is one of those shared with them.
 
 use super::projects::{find_named, find_task, visible_project};
 use super::{active_member, member_by_user, workspace_of, Actor, App};
 use crate::app::error::{AppError, AppResult};
 use crate::domain::report::{GroupBy, RangeSpec, ReportQuery};
-use crate::domain::UserId;
+use crate::domain::{Role, UserId};
 use crate::store::projects::NamedTable;
 
 /// A report's filters as typed; `None` or blank means "no filter".
@@ -47,7 +48,14 @@ pub async fn query(app: &App, actor: &Actor, filters: &ReportFilters) -> AppResu
     let me = active_member(&mut conn, &workspace, actor).await?;
     let mut project = None;
     if let Some(raw) = given(&filters.project) {
-        let (found, _) = visible_project(&mut conn, &workspace, &me, raw).await?;
+        // A Guest names a project shared with them; they see no other project.
+        let found = if me.role == Role::Guest {
+            super::sharing::guest_share(&mut conn, &workspace, &me, raw)
+                .await?
+                .0
+        } else {
+            visible_project(&mut conn, &workspace, &me, raw).await?.0
+        };
         query.projects.push(found.id);
         project = Some(found);
     }

@@ -257,7 +257,7 @@ async fn project_to_manage(
 }
 
 /// The live share of a project named `raw` that the Guest `me` is a guest of.
-async fn guest_share(
+pub(crate) async fn guest_share(
     conn: &mut Conn,
     workspace: &Workspace,
     me: &Member,
