@@ -1,6 +1,7 @@
 //! `/report` through the real bot and the Discord simulator, on SQLite and PostgreSQL: the
 //! summary embed, its chart and CSV attachments, the link button opened through the real web
-//! router, revoking (410), and a bad range answered with what to type.
+//! router, revoking (410), and a bad range answered with what to type; a Guest's reports
+//! (shared projects only, no money or people) and their `/help`.
 
 mod support;
 
@@ -390,11 +391,23 @@ async fn guest_reports_show_shared_projects_only(w: &World) {
     check("the summary CSV", &csv);
     assert!(reply.pings().users.is_empty());
 
+    // The project picker offers Gus his shared project only, as `#id`; Bob sees both.
+    let offered =
+        support::choices(w, &gus, "report project", vec![opt::focused("project", "")]).await;
+    assert_eq!(support::names(&offered), ["Website"]);
+    let picked = offered[0]
+        .value
+        .as_str()
+        .expect("a text choice")
+        .to_string();
+    let offered =
+        support::choices(w, &bob, "report summary", vec![opt::focused("project", "")]).await;
+    assert_eq!(support::names(&offered), ["Secret", "Website"]);
     let reply = w
         .run(
             &gus,
             "report project",
-            [opt::string("project", "Website"), opt::string("range", DAY)],
+            [opt::string("project", &picked), opt::string("range", DAY)],
         )
         .await;
     let text = reply.text();

@@ -4,7 +4,8 @@
 //! after `/share update`, a stage change and a task done; revoking one guest or all, removing
 //! a member and turning sharing off taking the overwrites away; a bot without Manage Roles or
 //! guests with closed DMs answered with what to fix; the weekly summary posted once by two
-//! workers.
+//! workers; the guest's own `/p` link in the DM opening until revoked (then 410); a guest who
+//! leaves the server or loses the linked Discord role losing the channel and the link.
 
 mod support;
 

@@ -8,8 +8,10 @@
 
 use crewclock::app::projects::{self, Suggestion, MAX_SUGGESTIONS};
 use crewclock::app::timers;
+use crewclock::app::{members, project_links};
 use crewclock::domain::ids::ChannelId;
 use crewclock::domain::projects::{name_key, PALETTE};
+use crewclock::domain::Role;
 use poise::serenity_prelude as serenity;
 
 use crate::context::{actor, Context};
@@ -96,6 +98,25 @@ pub fn other_option(ctx: Context<'_>, name: &str) -> Option<String> {
 /// Live projects the caller may see.
 pub async fn project(ctx: Context<'_>, partial: &str) -> serenity::CreateAutocompleteResponse {
     answer(projects::suggest_projects(&ctx.data().app, &actor(ctx), partial, MAX_SUGGESTIONS).await)
+}
+
+/// Projects a report may name: those the caller may see; for a Guest, those shared with them.
+pub async fn report_project(
+    ctx: Context<'_>,
+    partial: &str,
+) -> serenity::CreateAutocompleteResponse {
+    let app = &ctx.data().app;
+    let me = actor(ctx);
+    let found = async {
+        match members::my_standing(app, &me).await? {
+            (Some(Role::Guest), _) => {
+                project_links::suggest_shared_projects(app, &me, partial, MAX_SUGGESTIONS).await
+            }
+            _ => projects::suggest_projects(app, &me, partial, MAX_SUGGESTIONS).await,
+        }
+    }
+    .await;
+    answer(found)
 }
 
 /// Live projects the caller may track time to (for timers and entries).

@@ -295,7 +295,7 @@ async fn summary(
     #[rename = "then-by"]
     then_by: Option<GroupChoice>,
     #[description = "Only this project"]
-    #[autocomplete = "pickers::project"]
+    #[autocomplete = "pickers::report_project"]
     #[max_length = 100]
     project: Option<String>,
     #[description = "Only this person's time"] user: Option<serenity::User>,
@@ -348,7 +348,7 @@ async fn week(
 async fn project(
     ctx: Context<'_>,
     #[description = "The project"]
-    #[autocomplete = "pickers::project"]
+    #[autocomplete = "pickers::report_project"]
     #[max_length = 100]
     project: String,
     #[description = "this-week, last-month, last-30-days… or 2026-11-01..2026-11-30"]
