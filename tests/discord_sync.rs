@@ -119,7 +119,8 @@ async fn leaving(h: &Harness) {
         .await
         .unwrap()
         .expect("deactivated");
-    assert!(!left.active);
+    assert!(!left.member.active);
+    assert!(left.unshared.is_empty(), "Mia had no shares");
     assert!(
         discord_sync::member_left_server(&ws.app, ws.guild, mia.user)
             .await

@@ -1342,7 +1342,7 @@ impl World<'_> {
             Op::LeftServer { .. } => {
                 discord_sync::member_left_server(app, self.ws.guild, me().user)
                     .await
-                    .map(Outcome::LeftServer)
+                    .map(|left| Outcome::LeftServer(left.map(|l| l.member)))
             }
             Op::Advance { hours } => {
                 self.h.clock.advance(Duration::hours(*hours));

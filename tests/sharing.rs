@@ -781,3 +781,144 @@ async fn removed_guest_loses_shares(h: &Harness) {
         .is_ok());
 }
 db_test!(removed_guests_lose_their_shares, removed_guest_loses_shares);
+
+/// The audit entries of `action`, oldest first: (actor_user, actor_name, target).
+async fn audit_of(app: &App, w: &World, action: &str) -> Vec<(Option<UserId>, String, String)> {
+    let id = workspace_id(app, w).await;
+    let mut conn = app.store.conn().await.unwrap();
+    let mut found: Vec<_> = store::audit::list(&mut conn, id, None, 500)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action == action)
+        .map(|e| (e.actor_user, e.actor_name, e.target))
+        .collect();
+    found.reverse();
+    found
+}
+
+/// Discord events deactivate like `/member remove` does: leaving the server or losing the
+/// linked role ends the person's shares and answers the overwrites to remove.
+async fn discord_events_end_shares(h: &Harness) {
+    let w = world(h).await;
+    let app = &w.ws.app;
+    let other_channel = ChannelId(h.id());
+    let cara = person(h, "Cara Customer");
+    let dan = person(h, "Dan Delegate");
+    sharing::share_project(
+        app,
+        &w.cast.owner,
+        "Website",
+        w.channel,
+        &[cara.clone(), dan.clone()],
+        "stage",
+    )
+    .await
+    .unwrap();
+    sharing::share_project(
+        app,
+        &w.cast.owner,
+        "Secret",
+        other_channel,
+        std::slice::from_ref(&cara),
+        "due",
+    )
+    .await
+    .unwrap();
+    let before = audit_of(app, &w, "share.guest_remove").await.len();
+
+    // Cara leaves the server: both her shares end for her, Dan keeps his.
+    let left = crewclock::app::discord_sync::member_left_server(app, w.ws.guild, cara.0)
+        .await
+        .unwrap()
+        .expect("Cara was deactivated");
+    assert!(!left.member.active);
+    let mut unshared = left.unshared.clone();
+    unshared.sort_by_key(|a| a.channel.0);
+    let mut expected = vec![
+        ChannelAccess {
+            channel: w.channel,
+            user: cara.0,
+        },
+        ChannelAccess {
+            channel: other_channel,
+            user: cara.0,
+        },
+    ];
+    expected.sort_by_key(|a| a.channel.0);
+    assert_eq!(unshared, expected);
+    let cara_actor = guest_actor(&w, cara.0, &cara.1);
+    let dan_actor = guest_actor(&w, dan.0, &dan.1);
+    assert!(sharing::card_for_guest(app, &cara_actor, "Website")
+        .await
+        .is_err());
+    assert!(sharing::card_for_guest(app, &dan_actor, "Website")
+        .await
+        .is_ok());
+    let removes = audit_of(app, &w, "share.guest_remove").await;
+    assert_eq!(removes.len(), before + 2, "{removes:?}");
+    for (user, name, target) in &removes[before..] {
+        assert_eq!(*user, None);
+        assert_eq!(name, "Discord");
+        assert!(target.contains(&cara.0 .0.to_string()), "{target}");
+    }
+    // Replayed, the event changes nothing more.
+    assert!(
+        crewclock::app::discord_sync::member_left_server(app, w.ws.guild, cara.0)
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    // Dan came in as a Guest; the Guest role is now linked to a Discord role, which he loses.
+    let guest_role = crewclock::domain::DiscordRoleId(h.id());
+    crewclock::app::role_links::link(app, &w.cast.owner, Role::Guest, guest_role)
+        .await
+        .unwrap();
+    let synced = crewclock::app::discord_sync::sync_member_roles(
+        app,
+        w.ws.guild,
+        dan.0,
+        &dan.1,
+        Some(&[guest_role]),
+        &[],
+    )
+    .await
+    .unwrap()
+    .expect("Dan was deactivated");
+    assert_eq!(synced.to, None);
+    assert_eq!(
+        synced.unshared,
+        vec![ChannelAccess {
+            channel: w.channel,
+            user: dan.0
+        }]
+    );
+    assert!(sharing::card_for_guest(app, &dan_actor, "Website")
+        .await
+        .is_err());
+    let removes = audit_of(app, &w, "share.guest_remove").await;
+    let (user, name, _) = removes.last().unwrap();
+    assert_eq!((*user, name.as_str()), (None, "Discord role sync"));
+    // The share itself lives on, with no guests left.
+    let list = sharing::list(app, &w.cast.owner).await.unwrap();
+    let website = list.iter().find(|s| s.project == "Website").unwrap();
+    assert!(website.guests.is_empty(), "{:?}", website.guests);
+
+    // Gaining the role back brings Dan in again, without the old share.
+    crewclock::app::discord_sync::sync_member_roles(
+        app,
+        w.ws.guild,
+        dan.0,
+        &dan.1,
+        Some(&[]),
+        &[guest_role],
+    )
+    .await
+    .unwrap()
+    .expect("Dan joined again");
+    assert!(sharing::card_for_guest(app, &dan_actor, "Website")
+        .await
+        .is_err());
+}
+db_test!(discord_events_end_the_shares, discord_events_end_shares);

@@ -2,6 +2,7 @@
 //! buttons and their modal, linked Discord roles changing, people leaving the server, and
 //! messages, edits and deletes for the chat bridge (`crate::chat_bridge`).
 
+use crewclock::app::sharing::ChannelAccess;
 use crewclock::app::{discord_sync, invitations};
 use crewclock::domain::{DiscordRoleId, GuildId, UserId};
 use poise::serenity_prelude as serenity;
@@ -69,6 +70,7 @@ pub async fn handle(
             .await?;
             if let Some(outcome) = outcome {
                 tracing::info!(user = %event.user.id, from = ?outcome.from, to = ?outcome.to, "workspace role synced from Discord");
+                remove_share_access(&ctx.http, &outcome.unshared).await;
             }
             Ok(())
         }
@@ -110,12 +112,22 @@ pub async fn handle(
                 UserId(user.id.get()),
             )
             .await?;
-            if left.is_some() {
-                tracing::info!(user = %user.id, "member left the server; deactivated");
+            if let Some(left) = left {
+                tracing::info!(user = %user.id, shares = left.unshared.len(), "member left the server; deactivated");
+                remove_share_access(&ctx.http, &left.unshared).await;
             }
             Ok(())
         }
         _ => Ok(()),
+    }
+}
+
+/// Takes away guest-channel access the core ended on a Discord event. Nobody ran a command to
+/// read a warning, so what Discord refuses goes to the log (an Admin fixes it by hand or with
+/// `/share revoke`).
+async fn remove_share_access(http: &serenity::Http, unshared: &[ChannelAccess]) {
+    for warning in crate::sharing_posts::unshare(http, unshared).await {
+        tracing::warn!(%warning, "share access not removed after a Discord event");
     }
 }
 

@@ -14,6 +14,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
+
 use crewclock::app::error::new_reference;
 use crewclock::app::sharing::{self, ChannelAccess};
 use crewclock::domain::sharing::ProjectCard;
@@ -321,7 +323,18 @@ pub async fn unshare(http: &serenity::Http, accesses: &[ChannelAccess]) -> Vec<S
     access_problems(&outcome, false)
 }
 
-/// Tells a guest by DM that a project was shared with them, and where.
+/// How a guest can follow a shared project on the web, for the DM telling them about it.
+pub enum WebPage {
+    /// The bot has no web address: nothing to link to.
+    None,
+    /// Their own link to the project's page (`/p/<token>`), valid until `until`.
+    Link { url: String, until: DateTime<Utc> },
+    /// A web address exists but their link couldn't be made now: point to `/me project-link`.
+    Later,
+}
+
+/// Tells a guest by DM that a project was shared with them, where its updates go, and how
+/// to follow it on the web.
 pub async fn tell_guest(
     http: &serenity::Http,
     guest: UserId,
@@ -329,15 +342,26 @@ pub async fn tell_guest(
     channel: ChannelId,
     by: &str,
     server: Option<&str>,
+    page: &WebPage,
 ) -> DmOutcome {
     let server = server
         .map(|s| format!(" on the Discord server **{}**", render::safe(s, 60)))
         .unwrap_or_default();
-    let content = format!(
+    let mut content = format!(
         "**{by}** shared the project **{project}** with you{server}. Its updates are posted in <#{channel}>, where you can also talk with the team.",
         by = render::name(by),
         project = render::safe(project, 100),
     );
+    match page {
+        WebPage::None => {}
+        WebPage::Link { url, until } => content.push_str(&format!(
+            "\nFollow it on the web, with the guest chat: <{url}>\nThis link is yours, so keep it to yourself; it works until {until} while the project is shared with you. For a fresh one, run `/me project-link` on the server.",
+            until = render::date(*until),
+        )),
+        WebPage::Later => content.push_str(
+            "\nTo follow it on the web, run `/me project-link` on the server: it gives you a link to the project's page.",
+        ),
+    }
     let message = serenity::CreateMessage::new()
         .content(content)
         .allowed_mentions(no_pings());

@@ -13,24 +13,19 @@
 mod support;
 
 use std::future::Future;
-use std::sync::Arc;
 use std::time::Duration;
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
+use axum::http::StatusCode;
 use crewclock::app::projects::{self, CreateProject};
 use crewclock::app::sharing;
-use crewclock::domain::links::LinkSigner;
 use crewclock::domain::projects::Privacy;
 use crewclock::domain::{ChannelId, GuildId, UserId};
 use crewclock::store::sharing::{ChatKind, ChatMessage};
 use crewclock::store::{self};
-use crewclock::web::{self, Metrics, WebSettings};
 use crewclock::{Actor, App};
 use discord_sim::{ChannelSpec, MessageId, SimUser, UserMessage, UserSpec};
 use serde_json::{json, Value};
-use support::{opt, private_reply, World, LINK_SECRET, PUBLIC_URL};
-use tower::ServiceExt;
+use support::{opt, private_reply, World, PUBLIC_URL};
 
 const WAIT: Duration = Duration::from_secs(10);
 
@@ -169,24 +164,7 @@ fn dispatched_seq(w: &World, name: &str, id: MessageId) -> u64 {
 }
 
 async fn open(w: &World, url: &str) -> (StatusCode, String) {
-    let path = url.strip_prefix(PUBLIC_URL).expect("a link to the sidecar");
-    let router = web::router(
-        w.app.clone(),
-        WebSettings {
-            signer: LinkSigner::new(LINK_SECRET.as_bytes()).expect("a long secret"),
-            link_requests_per_minute: 1000,
-            metrics: Arc::new(Metrics::new()),
-        },
-    );
-    let response = router
-        .oneshot(Request::get(path).body(Body::empty()).unwrap())
-        .await
-        .unwrap();
-    let status = response.status();
-    let body = axum::body::to_bytes(response.into_body(), 10 << 20)
-        .await
-        .unwrap();
-    (status, String::from_utf8_lossy(&body).into_owned())
+    support::open_link(&w.app, url).await
 }
 
 async fn messages_edits_deletes_and_replays_are_bridged_once(w: &World) {

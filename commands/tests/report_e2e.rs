@@ -1,6 +1,7 @@
 //! `/report` through the real bot and the Discord simulator, on SQLite and PostgreSQL: the
 //! summary embed, its chart and CSV attachments, the link button opened through the real web
-//! router, revoking (410), and a bad range answered with what to type.
+//! router, revoking (410), and a bad range answered with what to type; a Guest's reports
+//! (shared projects only, no money or people) and their `/help`.
 
 mod support;
 
@@ -586,3 +587,168 @@ async fn week_and_project_replies(w: &World) {
     );
 }
 e2e_test!(week_and_project, week_and_project_replies);
+
+/// A Guest's reports in Discord: only the projects shared with them, never money or people;
+/// `/report project` on a shared project works (by task when the share shows tasks), the
+/// entry list is refused with a reason, and `/help` lists only what a Guest may use.
+async fn guest_reports_show_shared_projects_only(w: &World) {
+    w.create_workspace().await;
+    let alice = Actor::in_guild(GuildId(w.guild.0), UserId(w.alice.id.0), "alice");
+    for name in ["Website", "Secret"] {
+        projects::create_project(
+            &w.app,
+            &alice,
+            CreateProject {
+                name: name.into(),
+                privacy: Some(crewclock::domain::projects::Privacy::Public),
+                ..CreateProject::default()
+            },
+        )
+        .await
+        .unwrap();
+        projects::set_rate(&w.app, &alice, name, "85")
+            .await
+            .unwrap();
+    }
+    projects::create_task(&w.app, &alice, "Website", "Mockups")
+        .await
+        .unwrap();
+    let bob = w.person("bob");
+    w.join(&bob, "Member").await;
+    for (project, task, when) in [
+        ("Website", Some("Mockups"), "09:00-11:00"),
+        ("Secret", None, "13:00-14:00"),
+    ] {
+        entries::add(
+            &w.app,
+            &alice,
+            AddEntry {
+                project: project.into(),
+                task: task.map(String::from),
+                when: when.into(),
+                date: Some(DAY.into()),
+                description: Some("bob's secret notes".into()),
+                tags: Vec::new(),
+                billable: Some(true),
+                member: Some(UserId(bob.id.0)),
+            },
+        )
+        .await
+        .unwrap();
+    }
+    // Even when everyone may see rates, a Guest sees no money.
+    crewclock::app::workspace::set_setting(&w.app, &alice, "who_can_see_rates", "anyone")
+        .await
+        .unwrap();
+    let gus = w.person("gus");
+    crewclock::app::sharing::share_project(
+        &w.app,
+        &alice,
+        "Website",
+        crewclock::domain::ChannelId(w.general.0),
+        &[(UserId(gus.id.0), "gus".into())],
+        "tasks, stage",
+    )
+    .await
+    .unwrap();
+    let hidden = [
+        "Secret", "bob", "85", "170", "EUR", "Amount", "billable", "notes",
+    ];
+    let check = |what: &str, text: &str| {
+        for word in hidden {
+            assert!(!text.contains(word), "{what}: '{word}' leaked: {text}");
+        }
+    };
+
+    let reply = w
+        .run(&gus, "report summary", [opt::string("range", DAY)])
+        .await;
+    assert!(reply.ephemeral());
+    let text = reply.text();
+    assert!(text.contains("Website") && text.contains("2:00"), "{text}");
+    check("/report summary", &text);
+    let csv = reply.attachment("report.csv").expect("a CSV").text();
+    assert!(csv.contains("Website"), "{csv}");
+    check("the summary CSV", &csv);
+    assert!(reply.pings().users.is_empty());
+
+    // The project picker offers Gus his shared project only, as `#id`; Bob sees both.
+    let offered =
+        support::choices(w, &gus, "report project", vec![opt::focused("project", "")]).await;
+    assert_eq!(support::names(&offered), ["Website"]);
+    let picked = offered[0]
+        .value
+        .as_str()
+        .expect("a text choice")
+        .to_string();
+    let offered =
+        support::choices(w, &bob, "report summary", vec![opt::focused("project", "")]).await;
+    assert_eq!(support::names(&offered), ["Secret", "Website"]);
+    let reply = w
+        .run(
+            &gus,
+            "report project",
+            [opt::string("project", &picked), opt::string("range", DAY)],
+        )
+        .await;
+    let text = reply.text();
+    assert!(
+        text.contains("Mockups: 2:00") && text.contains("Grouped by task"),
+        "{text}"
+    );
+    check("/report project", &text);
+    if let Some(csv) = reply.attachment("report.csv") {
+        check("the project CSV", &csv.text());
+    }
+    // A project not shared with Gus is answered like a missing one.
+    let reply = w
+        .run(
+            &gus,
+            "report project",
+            [opt::string("project", "Secret"), opt::string("range", DAY)],
+        )
+        .await;
+    assert!(
+        reply
+            .text()
+            .contains("No project named 'Secret' is shared with you. Shared with you: Website."),
+        "{}",
+        reply.text()
+    );
+    // The entry list names people and notes: refused, with the reason.
+    let reply = w
+        .run(&gus, "report detailed", [opt::string("range", DAY)])
+        .await;
+    assert!(
+        reply.text().contains("not the list of entries"),
+        "{}",
+        reply.text()
+    );
+    check("/report detailed", &reply.text());
+
+    let help = w.run(&gus, "help", support::no_options()).await.text();
+    for allowed in [
+        "/report summary",
+        "/report project",
+        "/me project-link",
+        "/share list",
+        "/member leave",
+    ] {
+        assert!(help.contains(allowed), "{allowed} missing: {help}");
+    }
+    for refused in [
+        "/report detailed",
+        "/report week",
+        "/timer",
+        "/member list",
+        "/share project",
+        "/project list",
+        "/invite",
+    ] {
+        assert!(!help.contains(refused), "{refused} listed: {help}");
+    }
+}
+e2e_test!(
+    guest_reports_and_help,
+    guest_reports_show_shared_projects_only
+);

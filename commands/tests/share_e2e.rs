@@ -4,7 +4,8 @@
 //! after `/share update`, a stage change and a task done; revoking one guest or all, removing
 //! a member and turning sharing off taking the overwrites away; a bot without Manage Roles or
 //! guests with closed DMs answered with what to fix; the weekly summary posted once by two
-//! workers.
+//! workers; the guest's own `/p` link in the DM opening until revoked (then 410); a guest who
+//! leaves the server or loses the linked Discord role losing the channel and the link.
 
 mod support;
 
@@ -768,3 +769,192 @@ async fn weekly_summary_posted_once(w: &World, clock: Arc<ManualClock>) {
     assert_eq!(weekly(w), 2);
 }
 share_test!(weekly_summary_once, weekly_summary_posted_once);
+
+/// The link to the guest page in the latest DM `guest` got from the bot.
+fn link_in_dm(w: &World, guest: &SimUser) -> String {
+    let dms = w.sim.dms_to(guest);
+    let dm = dms.last().expect("a DM");
+    assert!(dm.pings().users.is_empty(), "{dm:?}");
+    support::link_in(&dm.text()).unwrap_or_else(|| panic!("no link in the DM: {}", dm.text()))
+}
+
+/// Waits for the bot to remove `user`'s overwrite on `channel` and returns that request.
+async fn overwrite_removed(
+    w: &World,
+    channel: ChannelId,
+    user: &SimUser,
+) -> discord_sim::RecordedRequest {
+    let path = format!("/channels/{channel}/permissions/{}", user.id.0);
+    w.sim
+        .wait_for_request(|r| r.method == "DELETE" && r.path.ends_with(&path), WAIT)
+        .await
+}
+
+/// `/share project` DMs each guest their own link to the project's page, which opens; after
+/// `/share revoke` for that guest the link answers 410 and their overwrite is deleted.
+async fn dm_link_works_until_revoked(w: &World, _clock: Arc<ManualClock>) {
+    let (_, client) = setting(w).await;
+    let cara = w.person("cara");
+    private_reply(
+        w,
+        &w.alice,
+        "share project",
+        share_options(client, "stage", &[&cara]),
+        &["now shared", "Told by direct message"],
+    )
+    .await;
+    let dm = w.sim.dms_to(&cara).last().expect("a DM").text();
+    for said in [
+        "shared the project **Website**",
+        &format!("<#{client}>"),
+        "Follow it on the web",
+        "keep it to yourself",
+        "/me project-link",
+    ] {
+        assert!(dm.contains(said), "'{said}' missing: {dm}");
+    }
+    let url = link_in_dm(w, &cara);
+    assert!(url.contains("/p/"), "{url}");
+    let (status, page) = support::open_link(&w.app, &url).await;
+    assert_eq!(status, 200, "{page}");
+    assert!(
+        page.contains("Website") && page.contains("Design"),
+        "{page}"
+    );
+    for hidden in ["2026-12-24", "Mockups", "EUR", "Rate", "alice"] {
+        assert!(!page.contains(hidden), "'{hidden}' leaked: {page}");
+    }
+    // The link is Cara's (her /report links lists it); the audit log says Alice made it.
+    private_reply(
+        w,
+        &cara,
+        "report links",
+        vec![],
+        &["project page · active", url.as_str()],
+    )
+    .await;
+    let log = crewclock::app::workspace::audit_log(&w.app, &alice(w), None)
+        .await
+        .unwrap();
+    let made = log
+        .iter()
+        .find(|e| e.action == "link.create")
+        .expect("the link is audited");
+    assert_eq!(made.actor_user, Some(UserId(w.alice.id.0)));
+    assert!(
+        made.after
+            .as_deref()
+            .is_some_and(|a| a.contains(&cara.id.0.to_string())),
+        "{made:?}"
+    );
+
+    let ask = w
+        .run(
+            &w.alice,
+            "share revoke",
+            vec![
+                opt::string("project", "Website"),
+                opt::string("guest", cara.id.0.to_string()),
+            ],
+        )
+        .await;
+    let done = confirm(w, &w.alice, &ask, "Revoke").await;
+    assert!(done.contains("is no longer a guest"), "{done}");
+    let delete = overwrite_removed(w, client, &cara).await;
+    assert_eq!(delete.status, 204, "{delete}");
+    assert!(guests_with_access(w, client).is_empty());
+    let (status, page) = support::open_link(&w.app, &url).await;
+    assert_eq!(status, 410, "{page}");
+    assert!(!page.contains("Design"), "{page}");
+}
+share_test!(
+    dm_link_works_until_the_guest_is_revoked,
+    dm_link_works_until_revoked
+);
+
+/// A guest leaving the server, or losing the Discord role linked to Guest, loses the guest
+/// channel (the bot deletes the overwrite) and their link answers 410; other guests keep both.
+async fn leaving_or_losing_the_role_ends_access(w: &World, _clock: Arc<ManualClock>) {
+    let (_, client) = setting(w).await;
+    let cara = w.person("cara");
+    let dan = w.person("dan");
+    // Dan comes in through the Discord role linked to Guest.
+    let guests_role = w
+        .sim
+        .add_role(w.guild, discord_sim::RoleSpec::new("Clients"));
+    crewclock::app::role_links::link(
+        &w.app,
+        &alice(w),
+        crewclock::domain::Role::Guest,
+        crewclock::domain::DiscordRoleId(guests_role.0),
+    )
+    .await
+    .unwrap();
+    w.sim.add_member_role(w.guild, &dan, guests_role).await;
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while !crewclock::app::members::list(&w.app, &alice(w), false)
+        .await
+        .unwrap()
+        .iter()
+        .any(|m| m.user_id == UserId(dan.id.0) && m.role == crewclock::domain::Role::Guest)
+    {
+        assert!(tokio::time::Instant::now() < deadline, "Dan never joined");
+        tokio::time::sleep(StdDuration::from_millis(20)).await;
+    }
+    private_reply(
+        w,
+        &w.alice,
+        "share project",
+        share_options(client, "stage", &[&cara, &dan]),
+        &[
+            "now shared",
+            "Joined the workspace as Guests",
+            "Guests added",
+        ],
+    )
+    .await;
+    let mut both = vec![cara.id.0, dan.id.0];
+    both.sort();
+    assert_eq!(guests_with_access(w, client), both);
+    let cara_url = link_in_dm(w, &cara);
+    let dan_url = link_in_dm(w, &dan);
+    for url in [&cara_url, &dan_url] {
+        assert_eq!(support::open_link(&w.app, url).await.0, 200);
+    }
+
+    // Cara leaves the server (GUILD_MEMBER_REMOVE).
+    w.sim.remove_member(w.guild, &cara).await;
+    let delete = overwrite_removed(w, client, &cara).await;
+    assert_eq!(delete.status, 204, "{delete}");
+    assert_eq!(guests_with_access(w, client), vec![dan.id.0]);
+    assert_eq!(support::open_link(&w.app, &cara_url).await.0, 410);
+    assert_eq!(support::open_link(&w.app, &dan_url).await.0, 200);
+
+    // Dan loses the linked role (GUILD_MEMBER_UPDATE): deactivated, access gone.
+    w.sim.remove_member_role(w.guild, &dan, guests_role).await;
+    let delete = overwrite_removed(w, client, &dan).await;
+    assert_eq!(delete.status, 204, "{delete}");
+    assert!(guests_with_access(w, client).is_empty());
+    assert_eq!(support::open_link(&w.app, &dan_url).await.0, 410);
+    assert_eq!(overwrite_deletes(w, client).len(), 2);
+
+    // Both are audited as Discord's doing.
+    let log = crewclock::app::workspace::audit_log(&w.app, &alice(w), None)
+        .await
+        .unwrap();
+    let removals: Vec<_> = log
+        .iter()
+        .filter(|e| e.action == "share.guest_remove")
+        .map(|e| (e.actor_user, e.actor_name.as_str()))
+        .collect();
+    assert_eq!(removals.len(), 2, "{removals:?}");
+    assert!(removals.contains(&(None, "Discord")), "{removals:?}");
+    assert!(
+        removals.contains(&(None, "Discord role sync")),
+        "{removals:?}"
+    );
+}
+share_test!(
+    leaving_the_server_or_the_role_ends_access,
+    leaving_or_losing_the_role_ends_access
+);

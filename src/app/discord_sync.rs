@@ -1,15 +1,20 @@
 //! Events from Discord that change people: linked roles gained or lost, members leaving the
 //! server. These have no acting person; the audit log names "Discord" as the actor.
+//!
+//! Someone deactivated here loses every share, as with `members::remove`: the outcomes list
+//! the guest-channel permission overwrites the bot must remove.
 
 use serde_json::json;
 
 use super::audit::{member_target, record_as, Change};
+use super::sharing::{remove_from_all_shares_as, ChannelAccess};
 use super::{begin_locked, clean_name, App, AppResult};
 use crate::domain::role_sync::{decide, SyncDecision};
 use crate::domain::{policy, DiscordRoleId, GuildId, Role, UserId};
 use crate::store::{self, members::Member};
 
 const SYNC_ACTOR: &str = "Discord role sync";
+const LEFT_ACTOR: &str = "Discord";
 
 /// What a Discord role update did to a person.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,6 +22,17 @@ pub struct SyncOutcome {
     pub member: Member,
     pub from: Option<Role>,
     pub to: Option<Role>,
+    /// Overwrites to remove: a person deactivated by losing their linked role loses every share.
+    pub unshared: Vec<ChannelAccess>,
+}
+
+/// What leaving the Discord server did to a person.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeftServer {
+    /// The member, now inactive.
+    pub member: Member,
+    /// Overwrites to remove: the shares they were a guest of ended for them.
+    pub unshared: Vec<ChannelAccess>,
 }
 
 /// Applies a change of someone's Discord roles. `before` is `None` when the previous roles
@@ -113,6 +129,7 @@ pub async fn sync_member_roles_observed(
     }
     let now = app.clock.now();
     let name = clean_name(name);
+    let mut unshared = Vec::new();
     let member = match (decision, existing) {
         (SyncDecision::Join(role), Some(old)) => {
             store::members::reactivate(&mut tx, old.id, &name, role, now).await?
@@ -130,6 +147,9 @@ pub async fn sync_member_roles_observed(
         (SyncDecision::Deactivate, Some(old)) => {
             store::members::deactivate(&mut tx, old.id, now).await?;
             store::team::drop_all_for(&mut tx, old.id, false).await?;
+            // Shares end with the membership, so joining again doesn't revive them.
+            unshared =
+                remove_from_all_shares_as(app, &mut tx, &workspace, None, SYNC_ACTOR, &old).await?;
             Member {
                 active: false,
                 left_at: Some(now),
@@ -160,16 +180,17 @@ pub async fn sync_member_roles_observed(
         member,
         from: current,
         to,
+        unshared,
     }))
 }
 
-/// Someone left the Discord server: they are deactivated, their history kept. The Owner
-/// stays Owner (the workspace must keep one); the event is logged.
+/// Someone left the Discord server: they are deactivated and lose every share, their history
+/// kept. The Owner stays Owner (the workspace must keep one); the event is logged.
 pub async fn member_left_server(
     app: &App,
     guild: GuildId,
     user: UserId,
-) -> AppResult<Option<Member>> {
+) -> AppResult<Option<LeftServer>> {
     let workspace = {
         let mut conn = app.store.conn().await?;
         match store::workspaces::find_by_guild(&mut conn, guild).await? {
@@ -191,12 +212,14 @@ pub async fn member_left_server(
     let now = app.clock.now();
     store::members::deactivate(&mut tx, member.id, now).await?;
     store::team::drop_all_for(&mut tx, member.id, false).await?;
+    let unshared =
+        remove_from_all_shares_as(app, &mut tx, &workspace, None, LEFT_ACTOR, &member).await?;
     record_as(
         app,
         &mut tx,
         workspace.id,
         None,
-        "Discord",
+        LEFT_ACTOR,
         Change {
             action: "member.left_server",
             target: member_target(&member),
@@ -206,9 +229,12 @@ pub async fn member_left_server(
     )
     .await?;
     tx.commit().await?;
-    Ok(Some(Member {
-        active: false,
-        left_at: Some(now),
-        ..member
+    Ok(Some(LeftServer {
+        member: Member {
+            active: false,
+            left_at: Some(now),
+            ..member
+        },
+        unshared,
     }))
 }

@@ -51,14 +51,40 @@ pub async fn create(
     project: &str,
 ) -> AppResult<ProjectLink> {
     let shared = sharing::card_for_guest(app, actor, project).await?;
+    issue_for(app, actor, actor, settings, shared).await
+}
+
+/// Creates a guest's own link to the page of `project` as `/share project` shares it with
+/// them: owned by the guest (it shows what they may see and ends with their access), made by
+/// the sharer, who is named in the audit log. Refused when the project isn't shared with the
+/// guest.
+pub async fn create_for_guest(
+    app: &App,
+    sharer: &Actor,
+    guest: &Actor,
+    settings: &LinkSettings,
+    project: &str,
+) -> AppResult<ProjectLink> {
+    let shared = sharing::card_for_guest(app, guest, project).await?;
+    issue_for(app, sharer, guest, settings, shared).await
+}
+
+async fn issue_for(
+    app: &App,
+    made_by: &Actor,
+    owner: &Actor,
+    settings: &LinkSettings,
+    shared: sharing::GuestProject,
+) -> AppResult<ProjectLink> {
     let query = ProjectLinkQuery {
         project: shared.project_id,
         share: shared.share_id,
     };
     let query_json = serde_json::to_string(&query).map_err(AppError::internal)?;
-    let link = report_links::create(
+    let link = report_links::create_for(
         app,
-        actor,
+        made_by,
+        owner,
         settings,
         NewLink {
             kind: LinkKind::Project,

@@ -2,7 +2,8 @@
 //! member, a range such as `last-month`) into the engine's [`ReportQuery`] of ids.
 //!
 //! Names are looked up as the viewer sees them: a private project they may not see is
-//! answered exactly like a missing one, so a report filter leaks nothing.
+//! answered exactly like a missing one, so a report filter leaks nothing. A Guest's project
+//! is one of those shared with them.
 //!
 //! The project filter may name several projects, separated by commas (`Apollo, #12`). Project
 //! names may contain commas themselves, so the whole text is tried as one name first.
@@ -11,7 +12,7 @@ use super::projects::{find_named, find_task, visible_project};
 use super::{active_member, member_by_user, workspace_of, Actor, App};
 use crate::app::error::{AppError, AppResult};
 use crate::domain::report::{GroupBy, RangeSpec, ReportQuery};
-use crate::domain::UserId;
+use crate::domain::{Role, UserId};
 use crate::store::projects::NamedTable;
 use crate::store::projects::Project;
 use crate::store::{members::Member, workspaces::Workspace, Conn};
@@ -89,20 +90,34 @@ pub async fn query(app: &App, actor: &Actor, filters: &ReportFilters) -> AppResu
 pub const MAX_FILTER_PROJECTS: usize = 25;
 
 /// The projects `raw` names: one name, or several separated by commas (each a name or `#id`).
+/// One project as the viewer may name it: a Guest, one shared with them; others, one they see.
+async fn project_named(
+    conn: &mut Conn,
+    workspace: &Workspace,
+    me: &Member,
+    raw: &str,
+) -> AppResult<Project> {
+    if me.role == Role::Guest {
+        Ok(super::sharing::guest_share(conn, workspace, me, raw).await?.0)
+    } else {
+        Ok(visible_project(conn, workspace, me, raw).await?.0)
+    }
+}
+
 async fn named_projects(
     conn: &mut Conn,
     workspace: &Workspace,
     me: &Member,
     raw: &str,
 ) -> AppResult<Vec<Project>> {
-    let whole = visible_project(conn, workspace, me, raw).await;
+    let whole = project_named(conn, workspace, me, raw).await;
     let pieces: Vec<&str> = raw
         .split(',')
         .map(str::trim)
         .filter(|p| !p.is_empty())
         .collect();
     match whole {
-        Ok((project, _)) => return Ok(vec![project]),
+        Ok(project) => return Ok(vec![project]),
         Err(AppError::NotFound(message)) if pieces.len() < 2 => {
             return Err(AppError::NotFound(message))
         }
@@ -118,7 +133,7 @@ async fn named_projects(
     let mut out: Vec<Project> = Vec::new();
     for piece in pieces {
         // Each piece answers for itself: the message names the one that wasn't found.
-        let (project, _) = visible_project(conn, workspace, me, piece).await?;
+        let project = project_named(conn, workspace, me, piece).await?;
         if !out.iter().any(|p| p.id == project.id) {
             out.push(project);
         }

@@ -124,6 +124,19 @@ pub async fn create(
     settings: &LinkSettings,
     input: NewLink,
 ) -> AppResult<IssuedLink> {
+    create_for(app, actor, actor, settings, input).await
+}
+
+/// [`create`] for a link owned by `owner` but made by `made_by` (the sharer making a guest's
+/// project link): the owner's rights decide what it shows, the audit log names who made it
+/// and for whom.
+pub(crate) async fn create_for(
+    app: &App,
+    made_by: &Actor,
+    owner: &Actor,
+    settings: &LinkSettings,
+    input: NewLink,
+) -> AppResult<IssuedLink> {
     if input.query_json.len() > MAX_QUERY_BYTES {
         return Err(AppError::invalid(
             "That report has too many filters to share as a link; narrow it down and try again.",
@@ -132,11 +145,11 @@ pub async fn create(
     if serde_json::from_str::<serde_json::Value>(&input.query_json).is_err() {
         return Err(AppError::internal("a report link query is not JSON"));
     }
-    let workspace = workspace_of(app, actor).await?;
+    let workspace = workspace_of(app, owner).await?;
     // The write lock first: on SQLite a transaction that reads and then writes could fail
     // with "database is locked" if another write lands in between.
     let mut tx = begin_locked(app, &workspace).await?;
-    let me = active_member(&mut tx, &workspace, actor).await?;
+    let me = active_member(&mut tx, &workspace, owner).await?;
     // Whole seconds: the token carries seconds and must match the stored expiry exactly.
     let now = app.clock.now().trunc_subsecs(0);
     let link = store::report_links::insert(
@@ -153,21 +166,25 @@ pub async fn create(
         },
     )
     .await?;
+    let mut after = json!({
+        "kind": link.kind.as_str(),
+        "expires_at": link.expires_at.to_rfc3339(),
+        "hide_amounts": link.hide_amounts,
+        "hide_members": link.hide_members,
+    });
+    if made_by.user != owner.user {
+        after["owner"] = json!(super::audit::member_target(&me));
+    }
     record(
         app,
         &mut tx,
         workspace.id,
-        actor,
+        made_by,
         Change {
             action: "link.create",
             target: format!("link {}", link.id),
             before: None,
-            after: Some(json!({
-                "kind": link.kind.as_str(),
-                "expires_at": link.expires_at.to_rfc3339(),
-                "hide_amounts": link.hide_amounts,
-                "hide_members": link.hide_members,
-            })),
+            after: Some(after),
         },
     )
     .await?;

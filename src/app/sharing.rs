@@ -12,7 +12,9 @@
 //!   lookup and are ignored. Replayed events store nothing twice. The handler skips the
 //!   bot's own posts (cards, summaries), which are not chat.
 //! - Removing a member (`members::remove`) ends their shares; `Removed::unshared` lists the
-//!   overwrites to remove, like `SettingChanged::unshared` when sharing is turned off.
+//!   overwrites to remove, like `SettingChanged::unshared` when sharing is turned off. So do
+//!   Discord's events: `discord_sync::member_left_server` (`LeftServer::unshared`) and a
+//!   linked role lost (`SyncOutcome::unshared`).
 //! - A worker calls [`due_share_summaries`] now and then, posts each card and calls
 //!   [`mark_summary_posted`] (or [`release_summary`] when posting failed).
 //! - [`card_for_guest`] and [`chat`] serve the guest's `/p/<token>` page and chat views.
@@ -22,7 +24,7 @@ use std::collections::HashSet;
 use chrono::{DateTime, Duration, Utc};
 use serde_json::json;
 
-use super::audit::{member_target, record, Change};
+use super::audit::{member_target, record, record_as, Change};
 use super::invitations::close_stale_invitation;
 use super::projects::visible_project;
 use super::{
@@ -255,7 +257,7 @@ async fn project_to_manage(
 }
 
 /// The live share of a project named `raw` that the Guest `me` is a guest of.
-async fn guest_share(
+pub(crate) async fn guest_share(
     conn: &mut Conn,
     workspace: &Workspace,
     me: &Member,
@@ -433,14 +435,29 @@ pub(crate) async fn remove_from_all_shares(
     actor: &Actor,
     member: &Member,
 ) -> AppResult<Vec<ChannelAccess>> {
+    let name = clean_name(&actor.name);
+    remove_from_all_shares_as(app, tx, workspace, Some(actor.user), &name, member).await
+}
+
+/// [`remove_from_all_shares`] for a change no person made (Discord events: someone left the
+/// server or lost their linked role); the audit log names `actor_name`.
+pub(crate) async fn remove_from_all_shares_as(
+    app: &App,
+    tx: &mut Tx,
+    workspace: &Workspace,
+    actor_user: Option<UserId>,
+    actor_name: &str,
+    member: &Member,
+) -> AppResult<Vec<ChannelAccess>> {
     let lost = store::sharing::remove_guest_everywhere(tx, member.id, app.clock.now()).await?;
     let mut remove_view = Vec::with_capacity(lost.len());
     for (share_id, channel) in lost {
-        record(
+        record_as(
             app,
             tx,
             workspace.id,
-            actor,
+            actor_user,
+            actor_name,
             Change {
                 action: "share.guest_remove",
                 target: member_target(member),

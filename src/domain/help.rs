@@ -423,9 +423,11 @@ pub const CATALOGUE: &[CommandHelp] = &[
     cmd(
         "report detailed",
         "Every entry you may see, a page at a time",
-        Who::InWorkspace,
+        // Entries name people and notes: Guests get totals only.
+        Who::NonGuests,
     ),
-    cmd("report week", "This week's time by day", Who::InWorkspace),
+    // A week is one person's time; Guests track none and see no one's.
+    cmd("report week", "This week's time by day", Who::NonGuests),
     cmd(
         "report project",
         "One project's time by task and person",
@@ -501,8 +503,6 @@ mod tests {
                 "me week-start",
                 "me project-link",
                 "report summary",
-                "report detailed",
-                "report week",
                 "report project",
                 "report links",
                 "report revoke",
@@ -671,11 +671,15 @@ mod tests {
             let p = paths(Some(role), &s);
             for path in [
                 "report summary",
-                "report detailed",
+                "report project",
                 "report links",
                 "report revoke",
             ] {
                 assert!(p.contains(&path), "{path} {role}");
+            }
+            // Entries and one person's week name people: not for Guests.
+            for path in ["report detailed", "report week"] {
+                assert_eq!(p.contains(&path), role != Role::Guest, "{path} {role}");
             }
         }
         assert!(!paths(None, &s).contains(&"report summary"));

@@ -8,8 +8,10 @@
 
 use crewclock::app::projects::{self, Suggestion, MAX_SUGGESTIONS};
 use crewclock::app::timers;
+use crewclock::app::{members, project_links};
 use crewclock::domain::ids::ChannelId;
 use crewclock::domain::projects::{name_key, PALETTE};
+use crewclock::domain::Role;
 use poise::serenity_prelude as serenity;
 
 use crate::context::{actor, Context};
@@ -105,8 +107,7 @@ pub async fn project_list(ctx: Context<'_>, partial: &str) -> serenity::CreateAu
         Some((head, last)) => (Some(head.trim()), last.trim()),
         None => (None, partial.trim()),
     };
-    let found =
-        projects::suggest_projects(&ctx.data().app, &actor(ctx), last, MAX_SUGGESTIONS).await;
+    let found = report_projects_matching(ctx, last).await;
     let Some(head) = head.filter(|h| !h.is_empty()) else {
         return answer(found);
     };
@@ -121,6 +122,28 @@ pub async fn project_list(ctx: Context<'_>, partial: &str) -> serenity::CreateAu
             .collect()
     });
     answer(found)
+}
+
+/// Projects a report may name: those the caller may see; for a Guest, those shared with them.
+pub async fn report_project(
+    ctx: Context<'_>,
+    partial: &str,
+) -> serenity::CreateAutocompleteResponse {
+    answer(report_projects_matching(ctx, partial).await)
+}
+
+async fn report_projects_matching(
+    ctx: Context<'_>,
+    partial: &str,
+) -> crewclock::AppResult<Vec<Suggestion>> {
+    let app = &ctx.data().app;
+    let me = actor(ctx);
+    match members::my_standing(app, &me).await? {
+        (Some(Role::Guest), _) => {
+            project_links::suggest_shared_projects(app, &me, partial, MAX_SUGGESTIONS).await
+        }
+        _ => projects::suggest_projects(app, &me, partial, MAX_SUGGESTIONS).await,
+    }
 }
 
 /// Live projects the caller may track time to (for timers and entries).

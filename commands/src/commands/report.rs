@@ -4,14 +4,17 @@
 
 use std::time::Duration;
 
+use crewclock::app::members;
 use crewclock::app::report_filters::{self, ReportFilters};
 use crewclock::app::report_links::{self, IssuedLink, LinkOptions, LinkStatus, NewLink};
 use crewclock::app::reports::{self, DetailedPage, Report, ReportGroup};
+use crewclock::app::sharing;
 use crewclock::chart::{self, Bar};
 use crewclock::domain::links::LinkKind;
 use crewclock::domain::policy::clip;
 use crewclock::domain::report::{GroupBy, ReportQuery};
-use crewclock::domain::UserId;
+use crewclock::domain::sharing::SharedField;
+use crewclock::domain::{Role, UserId};
 use futures::StreamExt;
 use poise::serenity_prelude as serenity;
 
@@ -348,7 +351,7 @@ async fn week(
 async fn project(
     ctx: Context<'_>,
     #[description = "The project"]
-    #[autocomplete = "pickers::project"]
+    #[autocomplete = "pickers::report_project"]
     #[max_length = 100]
     project: String,
     #[description = "this-week, last-month, last-30-days… or 2026-11-01..2026-11-30"]
@@ -356,13 +359,36 @@ async fn project(
     #[max_length = 64]
     range: Option<String>,
 ) -> Result<(), Error> {
+    let group_by = match guest_grouping(ctx, &project).await? {
+        Some(group_by) => group_by,
+        None => vec![GroupBy::Task, GroupBy::Member],
+    };
     let filters = ReportFilters {
         range,
-        group_by: vec![GroupBy::Task, GroupBy::Member],
+        group_by,
         project: Some(project),
         ..ReportFilters::default()
     };
     reply_summary(ctx, "Project report", filters).await
+}
+
+/// For a Guest, how `/report project` groups: never by person (guests see no people), by task
+/// when the share shows tasks, else the project's total. `None` for everyone else.
+async fn guest_grouping(ctx: Context<'_>, project: &str) -> Result<Option<Vec<GroupBy>>, Error> {
+    let app = &ctx.data().app;
+    let me = actor(ctx);
+    if !matches!(
+        members::my_standing(app, &me).await?,
+        (Some(Role::Guest), _)
+    ) {
+        return Ok(None);
+    }
+    let shared = sharing::card_for_guest(app, &me, project).await?;
+    Ok(Some(if shared.card.fields.contains(SharedField::Tasks) {
+        vec![GroupBy::Task]
+    } else {
+        vec![GroupBy::Project]
+    }))
 }
 
 /// One entry as a line: never longer than ~300 characters, so a page never cuts a row.

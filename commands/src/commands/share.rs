@@ -5,19 +5,21 @@
 //! name guests and channels.
 
 use crewclock::app::members;
+use crewclock::app::project_links;
 use crewclock::app::projects;
 use crewclock::app::sharing::{self, ShareInfo};
 use crewclock::domain::projects::{name_key, Standing};
 use crewclock::domain::sharing::{self as rules, SharedField};
 use crewclock::domain::{ChannelId, Role, UserId};
 use crewclock::store::members::Member;
+use crewclock::Actor;
 use poise::serenity_prelude as serenity;
 
 use super::{confirm, paginate_by, pickers, private, update as answer_press};
 use crate::context::{actor, display_name, Context, Error};
 use crate::effects::DmOutcome;
 use crate::render;
-use crate::sharing_posts::{self as posts, CardReason};
+use crate::sharing_posts::{self as posts, CardReason, WebPage};
 
 /// Share projects with guests in a guest channel
 #[poise::command(
@@ -223,6 +225,7 @@ async fn project(
     let mut closed = Vec::new();
     let mut dm_failed = Vec::new();
     for guest in shared.to_notify() {
+        let page = guest_page(ctx, &me, guest, shared.share.project_id).await;
         match posts::tell_guest(
             http,
             guest.user_id,
@@ -230,6 +233,7 @@ async fn project(
             channel,
             &me.name,
             server.as_deref(),
+            &page,
         )
         .await
         {
@@ -302,6 +306,37 @@ async fn project(
         lines.push("The share itself is saved; only the steps above are missing.".into());
     }
     private(ctx, lines.join("\n")).await
+}
+
+/// The guest's own link to the project's page for their DM, when the bot has a web address.
+/// A link that can't be made doesn't stop the share: the DM points to `/me project-link`.
+async fn guest_page(ctx: Context<'_>, sharer: &Actor, guest: &Member, project_id: i64) -> WebPage {
+    let data = ctx.data();
+    let Some(base) = &data.links.public_url else {
+        return WebPage::None;
+    };
+    let Some(guild) = sharer.guild else {
+        return WebPage::Later;
+    };
+    let owner = Actor::in_guild(guild, guest.user_id, guest.display_name.clone());
+    match project_links::create_for_guest(
+        &data.app,
+        sharer,
+        &owner,
+        &data.links.settings,
+        &format!("#{project_id}"),
+    )
+    .await
+    {
+        Ok(made) => WebPage::Link {
+            url: made.link.url(base),
+            until: made.link.link.expires_at,
+        },
+        Err(e) => {
+            tracing::warn!(error = %e, guest = %guest.user_id, "could not make a guest's project link");
+            WebPage::Later
+        }
+    }
 }
 
 /// Link a members-only channel as the project's team chat (leave the channel out to unlink)

@@ -341,3 +341,40 @@ pub async fn choices(
 pub fn names(choices: &[Choice]) -> Vec<&str> {
     choices.iter().map(|c| c.name.as_str()).collect()
 }
+
+/// The first link to the web sidecar in a message (`<https://crewclock.test/…>`).
+pub fn link_in(text: &str) -> Option<String> {
+    text.split('<')
+        .filter_map(|part| part.split('>').next())
+        .find(|part| part.starts_with(PUBLIC_URL))
+        .map(str::to_string)
+}
+
+/// Opens a link from a reply or DM through the real web router (signed with [`LINK_SECRET`])
+/// and returns the status and body.
+pub async fn open_link(app: &App, url: &str) -> (axum::http::StatusCode, String) {
+    use tower::ServiceExt;
+    let path = url.strip_prefix(PUBLIC_URL).expect("a link to the sidecar");
+    let router = crewclock::web::router(
+        app.clone(),
+        crewclock::web::WebSettings {
+            signer: crewclock::domain::links::LinkSigner::new(LINK_SECRET.as_bytes())
+                .expect("a long secret"),
+            link_requests_per_minute: 1000,
+            metrics: Arc::new(crewclock::web::Metrics::new()),
+        },
+    );
+    let response = router
+        .oneshot(
+            axum::http::Request::get(path)
+                .body(axum::body::Body::empty())
+                .expect("a request"),
+        )
+        .await
+        .expect("the router answers");
+    let status = response.status();
+    let body = axum::body::to_bytes(response.into_body(), 10 << 20)
+        .await
+        .expect("a body");
+    (status, String::from_utf8_lossy(&body).into_owned())
+}
