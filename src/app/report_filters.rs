@@ -98,7 +98,9 @@ async fn project_named(
     raw: &str,
 ) -> AppResult<Project> {
     if me.role == Role::Guest {
-        Ok(super::sharing::guest_share(conn, workspace, me, raw).await?.0)
+        Ok(super::sharing::guest_share(conn, workspace, me, raw)
+            .await?
+            .0)
     } else {
         Ok(visible_project(conn, workspace, me, raw).await?.0)
     }
