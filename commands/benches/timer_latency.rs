@@ -19,6 +19,10 @@
 //! member at once, as fast as answers come back). Every answer is checked: a start must say
 //! "Timer started", a stop "Stopped your timer"; anything else counts as an error.
 
+// The same allocator as the binary (`src/main.rs`), so the figures are the binary's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[path = "../tests/support/mod.rs"]
 mod support;
 

@@ -10,6 +10,12 @@ use crewclock::app::SystemClock;
 use crewclock::config::{redact_url, Config, WebConfig};
 use crewclock::store::{Store, StoreOptions};
 use crewclock::{web, App};
+
+// mimalloc instead of glibc's malloc: the timer benchmark spent several percent in glibc's
+// free-list upkeep (malloc_consolidate, unlink_chunk); with mimalloc, 4 members in parallel
+// went from 1,062 to 1,454 commands/s.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use crewclock_bot::{run_bot, BotOptions, LinkOptions};
 
 #[tokio::main]
