@@ -237,6 +237,71 @@ async fn page_socket(port: u16) -> Socket {
         .0
 }
 
+/// The sidecar serving `app` on a free loopback port, and chromium with one page open on
+/// `path` of it.
+struct Browsing {
+    cdp: Cdp,
+    /// The page's full address.
+    url: String,
+    address: std::net::SocketAddr,
+    browser: tokio::process::Child,
+    stop: tokio::sync::watch::Sender<bool>,
+    server: tokio::task::JoinHandle<std::io::Result<()>>,
+    _profile: tempfile::TempDir,
+}
+
+async fn serve_and_open(
+    app: &crewclock::App,
+    signer: LinkSigner,
+    chromium: &PathBuf,
+    path: &str,
+) -> Browsing {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let (stop, stopping) = tokio::sync::watch::channel(false);
+    let router = web::router(
+        app.clone(),
+        WebSettings {
+            signer,
+            link_requests_per_minute: 1_000,
+            metrics: Arc::new(Metrics::new()),
+        },
+    );
+    let server = tokio::spawn(web::serve_on(listener, router, web::stopped(stopping)));
+    let profile = tempfile::tempdir().unwrap();
+    let (browser, port) = launch(chromium, profile.path()).await;
+    let mut cdp = Cdp {
+        socket: page_socket(port).await,
+        next_id: 0,
+        events: Vec::new(),
+    };
+    for domain in ["Page.enable", "Runtime.enable", "Log.enable"] {
+        cdp.call(domain, json!({})).await;
+    }
+    let url = format!("http://{address}{path}");
+    cdp.open(&url).await;
+    Browsing {
+        cdp,
+        url,
+        address,
+        browser,
+        stop,
+        server,
+        _profile: profile,
+    }
+}
+
+/// Ends the browser and the sidecar of a [`Browsing`].
+async fn close(
+    mut browser: tokio::process::Child,
+    stop: tokio::sync::watch::Sender<bool>,
+    server: tokio::task::JoinHandle<std::io::Result<()>>,
+) {
+    let _ = browser.kill().await;
+    let _ = stop.send(true);
+    server.await.unwrap().unwrap();
+}
+
 /// Chromium, or `None` after a loud SKIPPED line (a failure when `CI` is set).
 fn chromium_or_skip(test: &str) -> Option<PathBuf> {
     let found = find_chromium();
@@ -315,31 +380,15 @@ async fn browse(h: &Harness, chromium: PathBuf) {
     .await
     .expect("create link");
 
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    let (stop, stopping) = tokio::sync::watch::channel(false);
-    let router = web::router(
-        app.clone(),
-        WebSettings {
-            signer,
-            link_requests_per_minute: 1_000,
-            metrics: Arc::new(Metrics::new()),
-        },
-    );
-    let server = tokio::spawn(web::serve_on(listener, router, web::stopped(stopping)));
-
-    let profile = tempfile::tempdir().unwrap();
-    let (mut browser, port) = launch(&chromium, profile.path()).await;
-    let mut cdp = Cdp {
-        socket: page_socket(port).await,
-        next_id: 0,
-        events: Vec::new(),
-    };
-    for domain in ["Page.enable", "Runtime.enable", "Log.enable"] {
-        cdp.call(domain, json!({})).await;
-    }
-    let url = format!("http://{address}{}", link.path());
-    cdp.open(&url).await;
+    let Browsing {
+        mut cdp,
+        url,
+        address,
+        browser,
+        stop,
+        server,
+        _profile,
+    } = serve_and_open(&app, signer, &chromium, &link.path()).await;
     let facts = cdp
         .eval(
             "JSON.stringify({
@@ -428,9 +477,7 @@ async fn browse(h: &Harness, chromium: PathBuf) {
         desktop.display(),
         phone_shot.display()
     );
-    let _ = browser.kill().await;
-    let _ = stop.send(true);
-    server.await.unwrap().unwrap();
+    close(browser, stop, server).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -569,30 +616,15 @@ async fn browse_project(h: &Harness, chromium: PathBuf) {
     .expect("project link")
     .link;
 
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    let (stop, stopping) = tokio::sync::watch::channel(false);
-    let router = web::router(
-        app.clone(),
-        WebSettings {
-            signer,
-            link_requests_per_minute: 1_000,
-            metrics: Arc::new(Metrics::new()),
-        },
-    );
-    let server = tokio::spawn(web::serve_on(listener, router, web::stopped(stopping)));
-    let profile = tempfile::tempdir().unwrap();
-    let (mut browser, port) = launch(&chromium, profile.path()).await;
-    let mut cdp = Cdp {
-        socket: page_socket(port).await,
-        next_id: 0,
-        events: Vec::new(),
-    };
-    for domain in ["Page.enable", "Runtime.enable", "Log.enable"] {
-        cdp.call(domain, json!({})).await;
-    }
-    let url = format!("http://{address}{}", link.path());
-    cdp.open(&url).await;
+    let Browsing {
+        mut cdp,
+        url,
+        browser,
+        stop,
+        server,
+        _profile,
+        ..
+    } = serve_and_open(&app, signer, &chromium, &link.path()).await;
     let facts = cdp
         .eval(
             "JSON.stringify({
@@ -672,7 +704,5 @@ async fn browse_project(h: &Harness, chromium: PathBuf) {
         desktop.display(),
         phone_shot.display()
     );
-    let _ = browser.kill().await;
-    let _ = stop.send(true);
-    server.await.unwrap().unwrap();
+    close(browser, stop, server).await;
 }

@@ -5,38 +5,16 @@
 
 mod support;
 
-use std::sync::Arc;
-
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
+use axum::http::StatusCode;
 use crewclock::app::entries::{self, AddEntry};
 use crewclock::app::projects::{self, CreateProject};
-use crewclock::domain::links::LinkSigner;
 use crewclock::domain::{GuildId, UserId};
-use crewclock::web::{self, Metrics, WebSettings};
 use crewclock::Actor;
-use support::{opt, World, LINK_SECRET, PUBLIC_URL};
-use tower::ServiceExt;
+use support::{opt, World, PUBLIC_URL};
 
+/// The shared link opener of the support module, for this file's calls.
 async fn open(w: &World, url: &str) -> (StatusCode, String) {
-    let path = url.strip_prefix(PUBLIC_URL).expect("a link to the sidecar");
-    let router = web::router(
-        w.app.clone(),
-        WebSettings {
-            signer: LinkSigner::new(LINK_SECRET.as_bytes()).expect("a long secret"),
-            link_requests_per_minute: 1000,
-            metrics: Arc::new(Metrics::new()),
-        },
-    );
-    let response = router
-        .oneshot(Request::get(path).body(Body::empty()).unwrap())
-        .await
-        .unwrap();
-    let status = response.status();
-    let body = axum::body::to_bytes(response.into_body(), 10 << 20)
-        .await
-        .unwrap();
-    (status, String::from_utf8_lossy(&body).into_owned())
+    support::open_link(&w.app, url).await
 }
 
 async fn summary_with_files_link_and_revoke(w: &World) {
