@@ -452,7 +452,7 @@ fn rollup(rows: &[AggRow], levels: &[GroupBy], week_start: Weekday) -> HashMap<K
 const SPLIT_SPAN_DAYS: i64 = 180;
 
 /// `db::aggregate`, on SQLite in two halves of the range on two connections at once when the
-/// range is long: a query runs on one core, the sums add up (rows with the same keys are
+/// range is long and the pre-summed totals don't answer it: a query runs on one core, the sums add up (rows with the same keys are
 /// merged by `rollup`), and each entry falls in exactly one half by its start. PostgreSQL
 /// splits a large scan over its own parallel workers.
 async fn aggregate(
@@ -464,7 +464,8 @@ async fn aggregate(
     pricing: Option<&db::RateBook>,
     now: DateTime<Utc>,
 ) -> AppResult<Vec<AggRow>> {
-    let long = f.to - f.from >= chrono::Duration::days(SPLIT_SPAN_DAYS);
+    let long =
+        f.to - f.from >= chrono::Duration::days(SPLIT_SPAN_DAYS) && !db::reads_totals(f, dims);
     // Only with a connection free right now: waiting for one while holding another could
     // starve the pool when many long reports run at once.
     let spare = if long && store.kind() == DbKind::Sqlite {

@@ -299,6 +299,14 @@ fn where_clause(f: &Filter, tag_alias_free: bool) -> String {
         "e.started_at >= $2".to_string(),
         "e.started_at < $3".to_string(),
     ];
+    parts.extend(filter_conditions(f, tag_alias_free));
+    parts.join(" AND ")
+}
+
+/// The filter's conditions on members, projects, clients, tasks, the billable flag and tags
+/// (with `tag_alias_free`), over `e.member_id`, `e.project_id`, `e.task_id`, `e.billable`.
+fn filter_conditions(f: &Filter, tag_alias_free: bool) -> Vec<String> {
+    let mut parts = Vec::new();
     match &f.visible {
         Visible::All => {}
         Visible::Slices(slices) if slices.is_empty() => parts.push("1 = 0".into()),
@@ -351,7 +359,7 @@ fn where_clause(f: &Filter, tag_alias_free: bool) -> String {
             ids(&f.tags)
         ));
     }
-    parts.join(" AND ")
+    parts
 }
 
 /// The local-day expression for the zone's offset pieces `(since_ms, offset_ms)`.
@@ -391,6 +399,12 @@ fn is_sqlite(conn: &Conn) -> bool {
     conn.backend_name() == "SQLite"
 }
 
+/// Whether [`aggregate`] reads the pre-summed `entry_totals` for this filter and grouping (then
+/// a long range costs about as much as a short one).
+pub fn reads_totals(f: &Filter, dims: &[Dim]) -> bool {
+    totals_span(f, dims).is_some()
+}
+
 /// Sums of the filtered entries per combination of `dims` (and per currency when priced).
 /// A running timer counts up to `now`; with [`Dim::Tag`] an entry counts once per tag (and
 /// once under "no tag" when it has none).
@@ -402,6 +416,9 @@ pub async fn aggregate(
     pricing: Option<&RateBook>,
     now: DateTime<Utc>,
 ) -> Result<Vec<AggRow>, StoreError> {
+    if let Some(buckets) = totals_span(f, dims) {
+        return aggregate_with_totals(conn, f, dims, buckets, pricing, now).await;
+    }
     let duration = "(COALESCE(e.ended_at, $4) - e.started_at)";
     let mut select: Vec<String> = Vec::new();
     let mut joins: Vec<String> = Vec::new();
@@ -442,33 +459,13 @@ pub async fn aggregate(
         // PostgreSQL hashes the few rate rows once and probes them per entry, which costs it
         // less than evaluating a long CASE per entry; SQLite would seek a B-tree per entry.
         Some(book) if !is_sqlite(conn) => {
-            joins.push("JOIN projects rp ON rp.id = e.project_id".into());
-            let project_rate = if book.projects.iter().any(|p| !p.members.is_empty()) {
-                joins.push(
-                    "LEFT JOIN project_member_rates pmr \
-                     ON pmr.project_id = e.project_id AND pmr.member_id = e.member_id"
-                        .into(),
-                );
-                "COALESCE(pmr.hourly_rate, rp.hourly_rate)"
-            } else {
-                "rp.hourly_rate"
-            };
-            let mut rates = vec![project_rate.to_string()];
-            if !book.members.is_empty() {
-                joins.push("JOIN members rm ON rm.id = e.member_id".into());
-                rates.push("rm.hourly_rate".into());
-            }
-            if let Some(ws) = book.workspace_rate {
-                rates.push(ws.to_string());
-            }
-            select.push(format!(
-                "CASE WHEN e.billable = 1 AND {project_rate} IS NOT NULL THEN rp.currency END AS ccy"
-            ));
+            let (rate, rate_joins) = pg_rate(book);
+            joins.extend(rate_joins);
+            select.push(pg_currency_column(book));
             currency = Ccy::Code(book.workspace_currency.clone());
             format!(
                 "CAST(SUM(CASE WHEN e.billable = 1 \
-                 THEN (COALESCE({}) * {duration} + 1800000) / 3600000 END) AS BIGINT)",
-                rates.join(", ")
+                 THEN ({rate} * {duration} + 1800000) / 3600000 END) AS BIGINT)"
             )
         }
         Some(book) => match book.rate_expr() {
@@ -521,6 +518,15 @@ pub async fn aggregate(
         .bind(millis(now))
         .fetch_all(&mut *conn)
         .await?;
+    agg_rows(rows, dims.len(), &currency)
+}
+
+/// Decodes the rows of an aggregate with `dims` key columns `k0…`.
+fn agg_rows(
+    rows: Vec<sqlx::any::AnyRow>,
+    dims: usize,
+    currency: &Ccy,
+) -> Result<Vec<AggRow>, StoreError> {
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
         let n: i64 = row.try_get("n")?;
@@ -528,13 +534,13 @@ pub async fn aggregate(
             // An aggregate without GROUP BY answers one row even for no entries.
             continue;
         }
-        let mut keys = Vec::with_capacity(dims.len());
-        for i in 0..dims.len() {
+        let mut keys = Vec::with_capacity(dims);
+        for i in 0..dims {
             keys.push(row.try_get::<Option<i64>, _>(format!("k{i}").as_str())?);
         }
         out.push(AggRow {
             keys,
-            currency: match &currency {
+            currency: match currency {
                 Ccy::None => None,
                 Ccy::Index(foreign) => {
                     let k: i64 = row.try_get("ccy")?;
@@ -554,6 +560,210 @@ pub async fn aggregate(
         });
     }
     Ok(out)
+}
+
+/// PostgreSQL: an entry's rate (`Rates::effective_level`) over joins on the rate tables, and
+/// those joins (which include [`pg_currency_joins`]).
+fn pg_rate(book: &RateBook) -> (String, Vec<String>) {
+    let mut joins = pg_currency_joins(book);
+    let mut rates = vec![pg_project_rate(book).to_string()];
+    if !book.members.is_empty() {
+        joins.push("JOIN members rm ON rm.id = e.member_id".into());
+        rates.push("rm.hourly_rate".into());
+    }
+    if let Some(ws) = book.workspace_rate {
+        rates.push(ws.to_string());
+    }
+    (format!("COALESCE({})", rates.join(", ")), joins)
+}
+
+/// PostgreSQL: the joins the project-level rate and the `ccy` column read (`rp`, `pmr`).
+fn pg_currency_joins(book: &RateBook) -> Vec<String> {
+    let mut joins = vec!["JOIN projects rp ON rp.id = e.project_id".to_string()];
+    if book.projects.iter().any(|p| !p.members.is_empty()) {
+        joins.push(
+            "LEFT JOIN project_member_rates pmr \
+             ON pmr.project_id = e.project_id AND pmr.member_id = e.member_id"
+                .into(),
+        );
+    }
+    joins
+}
+
+/// PostgreSQL: the project-level rate (project member, then project) over `pmr` and `rp`.
+fn pg_project_rate(book: &RateBook) -> &'static str {
+    if book.projects.iter().any(|p| !p.members.is_empty()) {
+        "COALESCE(pmr.hourly_rate, rp.hourly_rate)"
+    } else {
+        "rp.hourly_rate"
+    }
+}
+
+/// PostgreSQL: the `ccy` column: the project's currency when a project-level rate prices the
+/// entry, else NULL (the workspace currency). Needs the `rp` (and `pmr`) joins of [`pg_rate`].
+fn pg_currency_column(book: &RateBook) -> String {
+    format!(
+        "CASE WHEN e.billable = 1 AND {} IS NOT NULL THEN rp.currency END AS ccy",
+        pg_project_rate(book)
+    )
+}
+
+/// Width of an `entry_totals` bucket (30 days of UTC milliseconds), as the triggers of
+/// migration 0009 compute `bucket = started_at / TOTALS_BUCKET_MS`.
+pub const TOTALS_BUCKET_MS: i64 = 2_592_000_000;
+
+/// The buckets `[first, end)` of `entry_totals` wholly inside the filter's range, when the
+/// report can read them: sums per project, client, member and billable flag (the totals keep no
+/// task, tag or day), no task or tag filter, and at least two whole buckets (shorter ranges are
+/// cheap to read from the entries).
+fn totals_span(f: &Filter, dims: &[Dim]) -> Option<(i64, i64)> {
+    let summable = dims
+        .iter()
+        .all(|d| matches!(d, Dim::Project | Dim::Client | Dim::Member | Dim::Billable));
+    if !summable || !f.tags.is_empty() || !f.tasks.is_empty() {
+        return None;
+    }
+    let (from, to) = (millis(f.from), millis(f.to));
+    if from < 0 || to <= from {
+        return None;
+    }
+    let first = from.div_euclid(TOTALS_BUCKET_MS) + i64::from(from % TOTALS_BUCKET_MS != 0);
+    let end = to.div_euclid(TOTALS_BUCKET_MS);
+    (end - first >= 2).then_some((first, end))
+}
+
+/// [`aggregate`] from the pre-summed `entry_totals` of the whole buckets `[first, end)` plus
+/// the entries they don't hold: those starting in the partly covered buckets at either end of
+/// the range, and running timers (the totals hold stopped entries only). Both parts are
+/// filtered by the same conditions on member, project, client and billable flag, so the viewer
+/// sees exactly the entries the plain query would sum.
+async fn aggregate_with_totals(
+    conn: &mut Conn,
+    f: &Filter,
+    dims: &[Dim],
+    (first, end): (i64, i64),
+    pricing: Option<&RateBook>,
+    now: DateTime<Utc>,
+) -> Result<Vec<AggRow>, StoreError> {
+    let duration = "(COALESCE(e.ended_at, $4) - e.started_at)";
+    let sqlite = is_sqlite(conn);
+    let mut currency = Ccy::None;
+    let mut select: Vec<String> = Vec::new();
+    let mut outer_joins: Vec<String> = Vec::new();
+    if dims.contains(&Dim::Client) {
+        outer_joins.push("JOIN projects p ON p.id = e.project_id".into());
+    }
+    for (i, dim) in dims.iter().enumerate() {
+        let expr = match dim {
+            Dim::Project => "e.project_id",
+            Dim::Client => "p.client_id",
+            Dim::Member => "e.member_id",
+            _ => "e.billable",
+        };
+        select.push(format!("{expr} AS k{i}"));
+    }
+    // Each entry outside the totals is priced on its own, exactly as the triggers price those
+    // inside (the rate search on SQLite, joins on PostgreSQL).
+    let mut raw_joins: Vec<String> = Vec::new();
+    let raw_amount = match pricing {
+        None => "0".to_string(),
+        Some(book) if !sqlite => {
+            let (rate, joins) = pg_rate(book);
+            raw_joins = joins;
+            select.push(pg_currency_column(book));
+            outer_joins.extend(pg_currency_joins(book));
+            currency = Ccy::Code(book.workspace_currency.clone());
+            format!("CASE WHEN e.billable = 1 THEN ({rate} * {duration} + 1800000) / 3600000 END")
+        }
+        Some(book) => {
+            match book.rate_expr() {
+                None => "0".to_string(),
+                Some(rate) => {
+                    let foreign = book.foreign_currencies();
+                    if !foreign.is_empty() {
+                        select.push(format!(
+                            "CASE WHEN e.billable = 1 THEN {} ELSE 0 END AS ccy",
+                            book.currency_expr(&foreign)
+                        ));
+                        currency = Ccy::Index(foreign);
+                    }
+                    format!("CASE WHEN e.billable = 1 THEN (({rate}) * {duration} + 1800000) / 3600000 END")
+                }
+            }
+        }
+    };
+    let conditions = filter_conditions(f, true);
+    let and_conditions: String = conditions.iter().map(|c| format!(" AND {c}")).collect();
+    let (split_from, split_to) = (first * TOTALS_BUCKET_MS, end * TOTALS_BUCKET_MS);
+    // The entries outside the totals, as three reads an index answers directly (one OR over
+    // the whole range would make both databases walk every entry in it): the ragged ends, and
+    // the running timers in between (a partial index holds exactly those).
+    let raw_part = |index: &str, when: String| {
+        format!(
+            "SELECT e.member_id, e.project_id, e.billable, {duration} AS ms, {raw_amount} AS amt, \
+             1 AS n FROM time_entries e{index} {} WHERE e.workspace_id = $1 AND {when}\
+             {and_conditions}",
+            raw_joins.join(" ")
+        )
+    };
+    // SQLite keeps no planner statistics here, so it is told to read the running timers from
+    // their partial index; PostgreSQL picks it itself.
+    let running_index = if sqlite {
+        " INDEXED BY time_entries_one_running"
+    } else {
+        ""
+    };
+    let raw = [
+        raw_part(
+            "",
+            format!("e.started_at >= $2 AND e.started_at < {split_from}"),
+        ),
+        raw_part(
+            "",
+            format!("e.started_at >= {split_to} AND e.started_at < $3"),
+        ),
+        raw_part(
+            running_index,
+            format!(
+                "e.ended_at IS NULL AND e.started_at >= {split_from} AND e.started_at < {split_to}"
+            ),
+        ),
+    ]
+    .join(" UNION ALL ");
+    // Without pricing (amounts hidden from the viewer) the totals' amounts are left out too.
+    let totals_amount = if pricing.is_some() { "e.amount" } else { "0" };
+    let totals = format!(
+        "SELECT e.member_id, e.project_id, e.billable, e.total_ms AS ms, {totals_amount} AS amt, \
+         e.entries AS n FROM entry_totals e \
+         WHERE e.workspace_id = $1 AND e.bucket >= {first} AND e.bucket < {end}{and_conditions}"
+    );
+    let group_count = select.len();
+    let mut sql = String::from("SELECT ");
+    for column in &select {
+        sql.push_str(column);
+        sql.push_str(", ");
+    }
+    let _ = write!(
+        sql,
+        "CAST(SUM(e.ms) AS BIGINT) AS total_ms, \
+         CAST(SUM(CASE WHEN e.billable = 1 THEN e.ms ELSE 0 END) AS BIGINT) AS billable_ms, \
+         CAST(SUM(e.amt) AS BIGINT) AS amount, CAST(COALESCE(SUM(e.n), 0) AS BIGINT) AS n \
+         FROM ({raw} UNION ALL {totals}) e {}",
+        outer_joins.join(" ")
+    );
+    if group_count > 0 {
+        let positions: Vec<String> = (1..=group_count).map(|i| i.to_string()).collect();
+        let _ = write!(sql, " GROUP BY {}", positions.join(", "));
+    }
+    let rows = sqlx::query(&sql)
+        .persistent(false)
+        .bind(f.workspace_id)
+        .bind(millis(f.from))
+        .bind(millis(f.to))
+        .bind(millis(now))
+        .fetch_all(&mut *conn)
+        .await?;
+    agg_rows(rows, dims.len(), &currency)
 }
 
 /// How many entries the filter covers.
@@ -631,7 +841,6 @@ pub async fn budget_totals(
     if project_ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let duration = "(COALESCE(e.ended_at, $1) - e.started_at)";
     let ws = workspace_rate
         .map(|r| r.to_string())
         .unwrap_or_else(|| "NULL".into());
@@ -639,22 +848,38 @@ pub async fn budget_totals(
         "CASE WHEN {RATE_PROJECT} IS NOT NULL THEN {RATE_PROJECT} \
          WHEN p.currency = $2 THEN COALESCE(m.hourly_rate, {ws}) ELSE NULL END"
     );
+    // Stopped entries from the pre-summed totals, whose amounts are priced at the entry's
+    // effective rate: that is `priced` whenever `priced` has a value (a project-level rate, or
+    // the member's or workspace's in the project's own currency), so the sum can be taken as
+    // it is. Running timers are priced here, up to now (the partial index holds just those).
+    let running_index = if is_sqlite(conn) {
+        " INDEXED BY time_entries_one_running"
+    } else {
+        ""
+    };
+    let list = ids(project_ids);
     let sql = format!(
         "SELECT e.project_id AS id,
-            CAST(SUM({duration}) AS BIGINT) AS total_ms,
-            CAST(SUM(CASE WHEN e.billable = 1 THEN {duration} ELSE 0 END) AS BIGINT) AS billable_ms,
+            CAST(SUM(e.ms) AS BIGINT) AS total_ms,
+            CAST(SUM(CASE WHEN e.billable = 1 THEN e.ms ELSE 0 END) AS BIGINT) AS billable_ms,
             CAST(SUM(CASE WHEN e.billable = 1 AND {priced} IS NOT NULL
-                 THEN ({priced} * {duration} + 1800000) / 3600000 ELSE 0 END) AS BIGINT) AS amount,
-            CAST(SUM(CASE WHEN e.billable = 1 AND {priced} IS NULL THEN {duration} ELSE 0 END)
+                 THEN COALESCE(e.amt, ({priced} * e.ms + 1800000) / 3600000) ELSE 0 END)
+                 AS BIGINT) AS amount,
+            CAST(SUM(CASE WHEN e.billable = 1 AND {priced} IS NULL THEN e.ms ELSE 0 END)
                  AS BIGINT) AS unpriced_ms
-         FROM time_entries e
+         FROM (
+            SELECT t.project_id, t.member_id, t.billable, t.total_ms AS ms, t.amount AS amt
+            FROM entry_totals t WHERE t.project_id IN ({list})
+            UNION ALL
+            SELECT r.project_id, r.member_id, r.billable, $1 - r.started_at AS ms, NULL AS amt
+            FROM time_entries r{running_index}
+            WHERE r.ended_at IS NULL AND r.project_id IN ({list})
+         ) e
          JOIN projects p ON p.id = e.project_id
          JOIN members m ON m.id = e.member_id
          LEFT JOIN project_member_rates pmr
                 ON pmr.project_id = e.project_id AND pmr.member_id = e.member_id
-         WHERE e.project_id IN ({})
-         GROUP BY e.project_id",
-        ids(project_ids)
+         GROUP BY e.project_id"
     );
     let rows = sqlx::query(&sql)
         .bind(millis(now))
