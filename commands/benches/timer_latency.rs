@@ -26,7 +26,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[path = "../tests/support/mod.rs"]
 mod support;
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
@@ -35,7 +35,7 @@ use crewclock::domain::{GuildId, UserId};
 use crewclock::Actor;
 use discord_sim::SimUser;
 use sqlx::{Executor, Row};
-use support::{opt, Db, World};
+use support::{opt, Db, Setup, World};
 
 struct Load {
     members: usize,
@@ -67,21 +67,49 @@ fn main() {
         );
         return;
     }
+    // The simulator and the driver on one runtime, the bot on another (as in the binary: two
+    // workers), so that each one's CPU time can be read per thread (`cpu_by_part`).
     let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name(SIM_THREADS)
         .enable_all()
         .build()
         .expect("a tokio runtime");
+    let mut bot_builder = tokio::runtime::Builder::new_multi_thread();
+    if let Some(n) = std::env::var("EXP_GQI").ok().and_then(|v| v.parse().ok()) {
+        bot_builder.global_queue_interval(n);
+    }
+    if let Some(n) = std::env::var("EXP_EI").ok().and_then(|v| v.parse().ok()) {
+        bot_builder.event_interval(n);
+    }
+    let bot_runtime = bot_builder
+        .worker_threads(2)
+        .thread_name(BOT_THREADS)
+        .enable_all()
+        .build()
+        .expect("the bot's tokio runtime");
+    let bot = bot_runtime.handle().clone();
     let load = Arc::new(Load::from_env());
     println!(
         "timer_latency: {} members, {} existing entries each, {} start+stop rounds per member and phase",
         load.members, load.entries, load.rounds
     );
     runtime.block_on(async {
+        let setup = || Setup {
+            bot_runtime: Some(bot.clone()),
+            ..Setup::default()
+        };
         let sqlite = load.clone();
-        support::run(Db::Sqlite, move |w| Box::pin(bench(w, "SQLite", sqlite))).await;
+        support::run_with(Db::Sqlite, setup(), move |w| {
+            Box::pin(bench(w, "SQLite", sqlite))
+        })
+        .await;
         if std::env::var(support::POSTGRES_URL_ENV).is_ok() {
             let pg = load.clone();
-            support::run(Db::Postgres, move |w| Box::pin(bench(w, "PostgreSQL", pg))).await;
+            support::run_with(Db::Postgres, setup(), move |w| {
+                Box::pin(bench(w, "PostgreSQL", pg))
+            })
+            .await;
         } else {
             eprintln!();
             eprintln!(
@@ -103,6 +131,65 @@ fn main() {
 struct Samples {
     latencies: Vec<Duration>,
     errors: Vec<String>,
+    /// CPU time spent during the phase by each part of the process ([`cpu_by_part`]).
+    cpu: Vec<(&'static str, Duration)>,
+}
+
+/// Thread names of the simulator's (and driver's) runtime and of the bot's.
+const SIM_THREADS: &str = "sim-worker";
+const BOT_THREADS: &str = "bot-worker";
+
+/// CPU time (user + system) used so far by the threads of each part of this process: the bot's
+/// runtime, the database driver's threads (sqlx runs each SQLite connection on a thread of its
+/// own; PostgreSQL work shows under the bot's runtime), and the rest (the simulator's runtime
+/// and the driver on the main thread). Read from /proc; Linux counts in 1/100 s.
+fn cpu_by_part() -> Vec<(&'static str, Duration)> {
+    let mut parts = [
+        ("bot (runtime)", Duration::ZERO),
+        ("bot (SQLite threads)", Duration::ZERO),
+        ("simulator + driver", Duration::ZERO),
+    ];
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+        return Vec::new();
+    };
+    for task in tasks.flatten() {
+        let Ok(stat) = std::fs::read_to_string(task.path().join("stat")) else {
+            continue;
+        };
+        // The name is in parentheses and may hold spaces: fields follow the last ')'.
+        let Some((head, rest)) = stat.rsplit_once(')') else {
+            continue;
+        };
+        let name = head.split_once('(').map(|(_, n)| n).unwrap_or_default();
+        let fields: Vec<&str> = rest.split_whitespace().collect();
+        // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
+        let ticks: u64 = [11, 12]
+            .iter()
+            .filter_map(|i| fields.get(*i).and_then(|f| f.parse::<u64>().ok()))
+            .sum();
+        let used = Duration::from_millis(ticks * 10);
+        let part = if name.starts_with(BOT_THREADS) {
+            0
+        } else if name.starts_with("sqlx-sqlite") {
+            1
+        } else {
+            2
+        };
+        parts[part].1 += used;
+    }
+    parts.to_vec()
+}
+
+/// `after − before`, part by part.
+fn cpu_spent(
+    before: &[(&'static str, Duration)],
+    after: &[(&'static str, Duration)],
+) -> Vec<(&'static str, Duration)> {
+    after
+        .iter()
+        .zip(before)
+        .map(|((name, a), (_, b))| (*name, a.saturating_sub(*b)))
+        .collect()
 }
 
 async fn bench(w: &World, db: &str, load: Arc<Load>) {
@@ -167,29 +254,37 @@ async fn bench(w: &World, db: &str, load: Arc<Load>) {
 /// Like [`phase`], calling `timers::start` / `timers::stop` directly.
 async fn core_phase(w: &World, members: &[SimUser], rounds: usize) -> (Samples, Duration) {
     let began = Instant::now();
-    let runs = members.iter().map(|user| async move {
-        let actor = Actor::in_guild(GuildId(w.guild.0), UserId(user.id.0), user.username.clone());
-        let mut mine = Samples::default();
-        for _ in 0..rounds {
-            let t = Instant::now();
-            let start = StartTimer {
-                project: Some("Bench".into()),
-                ..StartTimer::default()
-            };
-            match timers::start(&w.app, &actor, start).await {
-                Ok(_) => mine.latencies.push(t.elapsed()),
-                Err(e) => mine.errors.push(format!("start: {e}")),
-            }
-            let t = Instant::now();
-            match timers::stop(&w.app, &actor).await {
-                Ok(_) => mine.latencies.push(t.elapsed()),
-                Err(e) => mine.errors.push(format!("stop: {e}")),
-            }
-        }
-        mine
-    });
+    let runs: Vec<_> = members
+        .iter()
+        .map(|user| {
+            let app = w.app.clone();
+            let actor =
+                Actor::in_guild(GuildId(w.guild.0), UserId(user.id.0), user.username.clone());
+            tokio::spawn(async move {
+                let mut mine = Samples::default();
+                for _ in 0..rounds {
+                    let t = Instant::now();
+                    let start = StartTimer {
+                        project: Some("Bench".into()),
+                        ..StartTimer::default()
+                    };
+                    match timers::start(&app, &actor, start).await {
+                        Ok(_) => mine.latencies.push(t.elapsed()),
+                        Err(e) => mine.errors.push(format!("start: {e}")),
+                    }
+                    let t = Instant::now();
+                    match timers::stop(&app, &actor).await {
+                        Ok(_) => mine.latencies.push(t.elapsed()),
+                        Err(e) => mine.errors.push(format!("stop: {e}")),
+                    }
+                }
+                mine
+            })
+        })
+        .collect();
     let mut all = Samples::default();
-    for mine in futures::future::join_all(runs).await {
+    for run in futures::future::join_all(runs).await {
+        let mine = run.expect("a member's run");
         all.latencies.extend(mine.latencies);
         all.errors.extend(mine.errors);
     }
@@ -249,45 +344,49 @@ async fn seed(w: &World, per_member: usize) -> usize {
 /// Every member in `members` runs `rounds` × (`/timer start`, `/timer stop`) one command after
 /// the other, all members at once. Returns the latencies, errors and wall time.
 async fn phase(w: &World, members: &[SimUser], rounds: usize) -> (Samples, Duration) {
-    let samples = Arc::new(Mutex::new(Samples::default()));
+    let cpu_before = cpu_by_part();
     let began = Instant::now();
-    let runs = members.iter().map(|user| {
-        let samples = samples.clone();
-        async move {
-            let mut mine = Samples::default();
-            for _ in 0..rounds {
-                for (command, expect) in [
-                    ("timer start", "Timer started"),
-                    ("timer stop", "Stopped your timer"),
-                ] {
-                    let options = if command == "timer start" {
-                        vec![opt::string("project", "Bench")]
-                    } else {
-                        Vec::new()
-                    };
-                    let interaction = w.sim.command(user, w.general, command, options).await;
-                    let response = interaction.response().await;
-                    if let Some(took) = interaction.answered_after() {
-                        mine.latencies.push(took);
-                    }
-                    let content = response.data["content"].as_str().unwrap_or_default();
-                    if !content.contains(expect) {
-                        mine.errors.push(format!("/{command}: {content}"));
+    // Each member is a task of its own, like independent people: no one member's wait holds
+    // up another's next command.
+    let runs: Vec<_> = members
+        .iter()
+        .map(|user| {
+            let (sim, user, channel) = (w.sim.clone(), user.clone(), w.general);
+            tokio::spawn(async move {
+                let mut mine = Samples::default();
+                for _ in 0..rounds {
+                    for (command, expect) in [
+                        ("timer start", "Timer started"),
+                        ("timer stop", "Stopped your timer"),
+                    ] {
+                        let options = if command == "timer start" {
+                            vec![opt::string("project", "Bench")]
+                        } else {
+                            Vec::new()
+                        };
+                        let interaction = sim.command(&user, channel, command, options).await;
+                        let response = interaction.response().await;
+                        if let Some(took) = interaction.answered_after() {
+                            mine.latencies.push(took);
+                        }
+                        let content = response.data["content"].as_str().unwrap_or_default();
+                        if !content.contains(expect) {
+                            mine.errors.push(format!("/{command}: {content}"));
+                        }
                     }
                 }
-            }
-            let mut all = samples.lock().expect("samples");
-            all.latencies.extend(mine.latencies);
-            all.errors.extend(mine.errors);
-        }
-    });
-    futures::future::join_all(runs).await;
+                mine
+            })
+        })
+        .collect();
+    let mut samples = Samples::default();
+    for run in futures::future::join_all(runs).await {
+        let mine = run.expect("a member's run");
+        samples.latencies.extend(mine.latencies);
+        samples.errors.extend(mine.errors);
+    }
     let wall = began.elapsed();
-    let samples = Arc::try_unwrap(samples)
-        .ok()
-        .expect("all runs done")
-        .into_inner()
-        .expect("samples");
+    samples.cpu = cpu_spent(&cpu_before, &cpu_by_part());
     (samples, wall)
 }
 
@@ -322,4 +421,28 @@ fn report(db: &str, what: &str, (samples, wall): &(Samples, Duration)) {
     for error in samples.errors.iter().take(5) {
         println!("    error: {error}");
     }
+    if commands == 0 || samples.cpu.is_empty() {
+        return;
+    }
+    // CPU per command by part, and what the bot's share alone would allow on two cores (the
+    // simulator stands in for Discord, which runs elsewhere in production).
+    let per_command = |d: Duration| d.as_secs_f64() * 1000.0 / commands as f64;
+    let parts: Vec<String> = samples
+        .cpu
+        .iter()
+        .map(|(name, used)| format!("{name} {:.3}", per_command(*used)))
+        .collect();
+    let bot: Duration = samples
+        .cpu
+        .iter()
+        .filter(|(name, _)| name.starts_with("bot"))
+        .map(|(_, used)| *used)
+        .sum();
+    let total: Duration = samples.cpu.iter().map(|(_, used)| *used).sum();
+    println!(
+        "    CPU ms per command: {}; all {:.3}; bot alone on 2 cores: {:.0} commands/s",
+        parts.join(", "),
+        per_command(total),
+        2000.0 / per_command(bot).max(1e-9)
+    );
 }

@@ -644,15 +644,16 @@ impl State {
         true
     }
 
-    /// Finds a registered command by name (guild commands first).
-    fn registered_command(&self, guild: Option<u64>, name: &str) -> Option<Value> {
+    /// Finds a registered command by name (guild commands first). A reference: the /timer
+    /// declaration alone is a large JSON tree, and cloning it for every command cost the
+    /// simulator more than the rest of building the interaction.
+    fn registered_command(&self, guild: Option<u64>, name: &str) -> Option<&Value> {
         guild
             .and_then(|g| self.guild_commands.get(&g))
             .into_iter()
             .chain(std::iter::once(&self.global_commands))
             .flatten()
             .find(|c| c["name"] == name)
-            .cloned()
     }
 
     fn command_data(
@@ -675,34 +676,42 @@ impl State {
             [group, sub] => opts = vec![opt::group(group, vec![opt::sub(sub, opts)])],
             _ => return Err(format!("/{path}: at most a group and a subcommand")),
         }
-        let registered = self.registered_command(guild, name);
-        let any_registered = !self.global_commands.is_empty()
-            || guild.is_some_and(|g| self.guild_commands.get(&g).is_some_and(|l| !l.is_empty()));
-        if registered.is_none() && any_registered {
-            let mut known: Vec<String> = names(&self.global_commands);
-            if let Some(l) = guild.and_then(|g| self.guild_commands.get(&g)) {
-                known.extend(names(l));
+        // The registration's id and guild, after checking the options against it.
+        let (registered_id, registered_guild) = match self.registered_command(guild, name) {
+            Some(decl) => {
+                let decl_opts = decl["options"].as_array().map(Vec::as_slice).unwrap_or(&[]);
+                check_options(decl_opts, &mut opts, &format!("/{name}"), autocomplete)?;
+                (
+                    decl["id"].as_str().map(str::to_owned),
+                    decl.get("guild_id").cloned(),
+                )
             }
-            return Err(format!(
-                "the bot did not register /{name} (registered: {known:?})"
-            ));
-        }
-        if let Some(decl) = &registered {
-            let decl_opts = decl["options"].as_array().cloned().unwrap_or_default();
-            check_options(&decl_opts, &mut opts, &format!("/{name}"), autocomplete)?;
-        }
+            None => {
+                let any_registered = !self.global_commands.is_empty()
+                    || guild.is_some_and(|g| {
+                        self.guild_commands.get(&g).is_some_and(|l| !l.is_empty())
+                    });
+                if any_registered {
+                    let mut known: Vec<String> = names(&self.global_commands);
+                    if let Some(l) = guild.and_then(|g| self.guild_commands.get(&g)) {
+                        known.extend(names(l));
+                    }
+                    return Err(format!(
+                        "the bot did not register /{name} (registered: {known:?})"
+                    ));
+                }
+                (None, None)
+            }
+        };
         let mut resolved = Map::new();
         self.resolve_options(guild, actor, channel, &mut opts, &mut resolved)?;
-        let id = registered
-            .as_ref()
-            .and_then(|r| r["id"].as_str().map(str::to_owned))
-            .unwrap_or_else(|| self.ids.next().to_string());
+        let id = registered_id.unwrap_or_else(|| self.ids.next().to_string());
         let mut data = json!({"id": id, "name": name, "type": 1, "options": opts});
         if !resolved.is_empty() {
             data["resolved"] = Value::Object(resolved);
         }
-        if let Some(g) = registered.as_ref().and_then(|r| r.get("guild_id")) {
-            data["guild_id"] = g.clone();
+        if let Some(g) = registered_guild {
+            data["guild_id"] = g;
         }
         Ok(data)
     }

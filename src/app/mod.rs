@@ -175,6 +175,11 @@ pub(crate) struct OwnWrite {
     pub workspace_rate: Option<i64>,
     pub currency: Currency,
     pub prefs: me::Prefs,
+    /// The command's moment: read once the workspace is locked, so commands of one person
+    /// get increasing times in the order they run.
+    pub now: chrono::DateTime<chrono::Utc>,
+    /// The actor's timesheet week approved around `now`, if any.
+    pub approved_now: Option<chrono::NaiveDate>,
 }
 
 /// Begins a write of the actor's own time. Unlike [`begin_locked`] it does not exclude other
@@ -189,7 +194,8 @@ pub(crate) async fn begin_own_write(app: &App, actor: &Actor) -> AppResult<OwnWr
     let workspace = store::workspaces::lock_shared_by_guild(&mut tx, guild)
         .await?
         .ok_or_else(no_workspace)?;
-    let context = store::members::lock_own_context(&mut tx, workspace.id, actor.user)
+    let now = app.clock.now();
+    let context = store::members::lock_own_context(&mut tx, workspace.id, actor.user, now)
         .await?
         .ok_or_else(not_a_member)?;
     let me = refreshed_member(&mut tx, context.member.clone(), actor).await?;
@@ -205,6 +211,8 @@ pub(crate) async fn begin_own_write(app: &App, actor: &Actor) -> AppResult<OwnWr
         workspace_rate: context.workspace_rate,
         currency,
         prefs,
+        now,
+        approved_now: context.approved_week_now,
     })
 }
 

@@ -125,16 +125,16 @@ async fn ended(
     })
 }
 
-/// Stops a running timer now (capped at 24 hours) after checking the rules. Returns whether
-/// it was capped and the entry's lock (as read before this stop).
+/// Stops a running timer now (capped at 24 hours) after checking the rules against its `lock`
+/// (as read before this stop). Returns whether it was capped, and the lock.
 async fn stop_running(
     conn: &mut Conn,
     settings: &Settings,
     rel: Relation,
     entry: &Entry,
+    lock: Lock,
     now: DateTime<Utc>,
 ) -> AppResult<(bool, Lock)> {
-    let lock = lock_at(conn, entry.member_id, entry.started_at, now, settings).await?;
     let allowed = if rel.own {
         rules::stop_own_timer(&lock)
     } else {
@@ -145,7 +145,7 @@ async fn stop_running(
     if !store::entries::stop(conn, entry.id, end, now).await? {
         return Err(AppError::conflict("That timer was just stopped."));
     }
-    store::jobs::cancel_for_entry(conn, entry.id).await?;
+    // Its idle reminder goes with it (a trigger, migration 0010).
     // Ending a timer only shortens it: flags can only clear, and only if it had one.
     if entry.overlapping {
         store::entries::refresh_overlaps(conn, entry.member_id, entry.started_at, now, now).await?;
@@ -167,8 +167,9 @@ async fn start_in(
         workspace_rate,
         currency,
         prefs,
+        now,
+        approved_now,
     } = begin_own_write(app, actor).await?;
-    let now = app.clock.now();
     let rel = own(&me);
     rules::change_entry(rel, &settings, &Lock::Open)?;
     let named = input.project.as_deref().filter(|p| !p.trim().is_empty());
@@ -209,7 +210,7 @@ async fn start_in(
     let description = rules::parse_description(input.description.as_deref().unwrap_or(""))?;
     let tags = tags_to_use(&mut tx, &workspace, &input.tags).await?;
     let billable = billable_choice(input.billable, project.billable_default, me.role, &settings)?;
-    let running = store::entries::running_for(&mut tx, me.id).await?;
+    let running = store::entries::running_timer(&mut tx, me.id).await?;
     if switching && running.is_none() {
         return Err(AppError::not_found(
             "No timer is running, so there is nothing to switch from. Start one with /timer start.",
@@ -217,7 +218,12 @@ async fn start_in(
     }
     let viewing = Viewing::known(&me, &settings, workspace_rate, currency, prefs, now);
     let mut stopped = None;
-    if let Some(current) = running {
+    if let Some(store::entries::RunningTimer {
+        entry: current,
+        approved_week,
+        has_tags,
+    }) = running
+    {
         let before = TimerWork {
             project_id: current.project_id,
             task_id: current.task_id,
@@ -238,14 +244,16 @@ async fn start_in(
                 project_source,
             });
         }
-        let (capped, lock) = stop_running(&mut tx, &settings, rel, &current, now).await?;
+        let lock = rules::lock_of(current.started_at, now, &settings, approved_week);
+        let (capped, lock) = stop_running(&mut tx, &settings, rel, &current, lock, now).await?;
         stopped = Some((
             ended(&mut tx, &workspace, current, now).await?,
             capped,
             lock,
+            has_tags,
         ));
     }
-    let lock = lock_at(&mut tx, me.id, now, now, &settings).await?;
+    let lock = rules::lock_of(now, now, &settings, approved_now);
     rules::change_entry(rel, &settings, &lock)?;
     let id = store::entries::insert(
         &mut tx,
@@ -276,7 +284,7 @@ async fn start_in(
         let tag_ids: Vec<i64> = tags.iter().map(|t| t.id).collect();
         store::entries::set_tags(&mut tx, id, &tag_ids).await?;
     }
-    store::jobs::schedule_idle_reminder(&mut tx, workspace.id, id, now).await?;
+    // Its idle reminder is scheduled with it (a trigger, migration 0010).
     let started = reload(&mut tx, &workspace, id).await?;
     // In the order tags_of reads them back: by name key, then id.
     let mut by_key: Vec<(String, i64, String)> = tags
@@ -289,8 +297,10 @@ async fn start_in(
         .own_view(&mut tx, &started, Some(tag_names), &lock)
         .await?;
     let stopped = match stopped {
-        Some((entry, capped, lock)) => Some(TimerStopped {
-            entry: viewing.own_view(&mut tx, &entry, None, &lock).await?,
+        Some((entry, capped, lock, has_tags)) => Some(TimerStopped {
+            entry: viewing
+                .own_view(&mut tx, &entry, (!has_tags).then(Vec::new), &lock)
+                .await?,
             capped,
         }),
         None => None,
@@ -338,21 +348,31 @@ async fn stop_in(app: &App, actor: &Actor, only: Option<i64>) -> AppResult<Timer
         workspace_rate,
         currency,
         prefs,
+        now,
+        ..
     } = begin_own_write(app, actor).await?;
-    let now = app.clock.now();
-    let running = store::entries::running_for(&mut tx, me.id)
+    let running = store::entries::running_timer(&mut tx, me.id)
         .await?
-        .filter(|entry| only.is_none_or(|id| id == entry.id))
+        .filter(|timer| only.is_none_or(|id| id == timer.entry.id))
         .ok_or_else(|| match only {
             Some(id) => AppError::conflict(format!(
                 "That timer (time entry #{id}) isn't running any more, so nothing was stopped. /timer status shows what runs now."
             )),
             None => no_timer(),
         })?;
-    let (capped, lock) = stop_running(&mut tx, &settings, own(&me), &running, now).await?;
+    let lock = rules::lock_of(
+        running.entry.started_at,
+        now,
+        &settings,
+        running.approved_week,
+    );
+    let (capped, lock) =
+        stop_running(&mut tx, &settings, own(&me), &running.entry, lock, now).await?;
     let viewing = Viewing::known(&me, &settings, workspace_rate, currency, prefs, now);
-    let stopped = ended(&mut tx, &workspace, running, now).await?;
-    let entry = viewing.own_view(&mut tx, &stopped, None, &lock).await?;
+    let stopped = ended(&mut tx, &workspace, running.entry, now).await?;
+    // Tags are read only when it has some (the running timer's read said whether).
+    let tags = (!running.has_tags).then(Vec::new);
+    let entry = viewing.own_view(&mut tx, &stopped, tags, &lock).await?;
     tx.commit().await?;
     Ok(TimerStopped { entry, capped })
 }
@@ -416,7 +436,7 @@ pub async fn stop_at(
     if !store::entries::stop(&mut tx, entry.id, end, now).await? {
         return Err(AppError::conflict("That timer was just stopped."));
     }
-    store::jobs::cancel_for_entry(&mut tx, entry.id).await?;
+    // Its idle reminder goes with it (a trigger, migration 0010).
     if entry.overlapping {
         store::entries::refresh_overlaps(&mut tx, owner.id, entry.started_at, now, now).await?;
     }
@@ -496,19 +516,25 @@ async fn discard_in(app: &App, actor: &Actor, only: Option<i64>) -> AppResult<En
         workspace_rate,
         currency,
         prefs,
+        now,
         ..
     } = begin_own_write(app, actor).await?;
-    let now = app.clock.now();
-    let running = store::entries::running_for(&mut tx, me.id)
+    let running = store::entries::running_timer(&mut tx, me.id)
         .await?
-        .filter(|entry| only.is_none_or(|id| id == entry.id))
+        .filter(|timer| only.is_none_or(|id| id == timer.entry.id))
         .ok_or_else(|| match only {
             Some(id) => AppError::conflict(format!(
                 "That timer (time entry #{id}) isn't running any more, so nothing was discarded. /timer status shows what runs now."
             )),
             None => no_timer(),
         })?;
-    let lock = lock_at(&mut tx, me.id, running.started_at, now, &settings).await?;
+    let lock = rules::lock_of(
+        running.entry.started_at,
+        now,
+        &settings,
+        running.approved_week,
+    );
+    let running = running.entry;
     rules::change_entry(own(&me), &settings, &rules::stop_own_timer(&lock))?;
     let viewing = Viewing::known(&me, &settings, workspace_rate, currency, prefs, now);
     let shown = viewing.view(&mut tx, &running).await?;

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
@@ -159,6 +159,44 @@ pub async fn running_for(conn: &mut Conn, member_id: i64) -> Result<Option<Entry
     .fetch_optional(&mut *conn)
     .await?;
     row.as_ref().map(entry_from_row).transpose()
+}
+
+/// A member's running timer with what stopping it needs, read in the same statement: the
+/// timesheet week approved around its start (for its lock) and whether it has tags.
+#[derive(Debug, Clone)]
+pub struct RunningTimer {
+    pub entry: Entry,
+    pub approved_week: Option<NaiveDate>,
+    pub has_tags: bool,
+}
+
+pub async fn running_timer(
+    conn: &mut Conn,
+    member_id: i64,
+) -> Result<Option<RunningTimer>, StoreError> {
+    let columns = SELECT.trim_start_matches("SELECT ");
+    let row = sqlx::query(&format!(
+        "SELECT (SELECT ts.week_start FROM timesheets ts
+                  WHERE ts.member_id = e.member_id AND ts.status = 'approved'
+                    AND ts.starts_at <= e.started_at AND ts.ends_at > e.started_at
+                  LIMIT 1) AS approved_week,
+                CAST(CASE WHEN EXISTS (SELECT 1 FROM entry_tags et WHERE et.entry_id = e.id)
+                     THEN 1 ELSE 0 END AS BIGINT) AS has_tags,
+                {columns}
+         WHERE e.member_id = $1 AND e.ended_at IS NULL"
+    ))
+    .bind(member_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    Ok(Some(RunningTimer {
+        entry: entry_from_row(&row)?,
+        approved_week: row
+            .try_get::<Option<String>, _>("approved_week")?
+            .map(|text| super::timesheets::date(&text))
+            .transpose()?,
+        has_tags: row.try_get::<i64, _>("has_tags")? != 0,
+    }))
 }
 
 /// How many running timers a member has (the database allows at most one).

@@ -14,34 +14,8 @@ use crate::domain::{GuildId, UserId};
 /// The one kind of job so far.
 pub const IDLE_TIMER: &str = "idle_timer";
 
-/// Schedules the idle reminder of a timer that just started.
-pub async fn schedule_idle_reminder(
-    conn: &mut Conn,
-    workspace_id: i64,
-    entry_id: i64,
-    now: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO reminders (workspace_id, entry_id, kind, created_at) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (entry_id, kind) DO NOTHING",
-    )
-    .bind(workspace_id)
-    .bind(entry_id)
-    .bind(IDLE_TIMER)
-    .bind(millis(now))
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
-}
-
-/// Drops the reminders of an entry (its timer stopped).
-pub async fn cancel_for_entry(conn: &mut Conn, entry_id: i64) -> Result<(), StoreError> {
-    sqlx::query("DELETE FROM reminders WHERE entry_id = $1")
-        .bind(entry_id)
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
-}
+// Each running timer's idle reminder row is inserted and deleted by triggers on
+// time_entries (migration 0010), so no write path can forget it.
 
 /// An idle reminder that is due: its timer still runs, longer than the workspace's
 /// idle_reminder_hours, and it was not sent.

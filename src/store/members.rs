@@ -120,15 +120,18 @@ pub struct OwnContext {
     pub currency: String,
     pub time_zone: String,
     pub week_start: String,
+    /// The member's timesheet week approved around `now`, if any (the lock of a new entry).
+    pub approved_week_now: Option<chrono::NaiveDate>,
 }
 
-/// The member `user` of the workspace with the workspace's settings, rate and the member's
-/// time zone; on PostgreSQL the member's row is locked until the transaction ends, so two
+/// The member `user` of the workspace with the workspace's settings, rate, the member's
+/// time zone and their timesheet week approved around `now`; on PostgreSQL the member's row is locked until the transaction ends, so two
 /// timer commands of one person (or one and a role change) run one after the other.
 pub async fn lock_own_context(
     conn: &mut Conn,
     workspace_id: i64,
     user: UserId,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Option<OwnContext>, StoreError> {
     let lock = if super::is_postgres(conn) {
         " FOR NO KEY UPDATE OF m"
@@ -137,12 +140,17 @@ pub async fn lock_own_context(
     };
     let row = sqlx::query(&format!(
         "SELECT m.id, m.workspace_id, m.user_id, m.display_name, m.role, m.active, m.joined_at,
-                m.left_at, m.time_zone, m.week_start, s.hourly_rate, s.currency, {SETTINGS_COLUMNS}
+                m.left_at, m.time_zone, m.week_start, s.hourly_rate, s.currency, {SETTINGS_COLUMNS},
+                (SELECT ts.week_start FROM timesheets ts
+                  WHERE ts.member_id = m.id AND ts.status = 'approved'
+                    AND ts.starts_at <= $3 AND ts.ends_at > $3
+                  LIMIT 1) AS approved_week_now
          FROM members m JOIN workspace_settings s ON s.workspace_id = m.workspace_id
          WHERE m.workspace_id = $1 AND m.user_id = $2{lock}"
     ))
     .bind(workspace_id)
     .bind(user.to_db())
+    .bind(super::millis(now))
     .fetch_optional(&mut *conn)
     .await?;
     let Some(row) = row else { return Ok(None) };
@@ -153,6 +161,10 @@ pub async fn lock_own_context(
         currency: row.try_get("currency")?,
         time_zone: row.try_get("time_zone")?,
         week_start: row.try_get("week_start")?,
+        approved_week_now: row
+            .try_get::<Option<String>, _>("approved_week_now")?
+            .map(|text| super::timesheets::date(&text))
+            .transpose()?,
     }))
 }
 

@@ -28,7 +28,7 @@ pub struct Timesheet {
 const COLUMNS: &str = "id, workspace_id, member_id, week_start, starts_at, ends_at, status,
     submitted_at, decided_by, decided_at, reason";
 
-fn date(text: &str) -> Result<NaiveDate, StoreError> {
+pub(crate) fn date(text: &str) -> Result<NaiveDate, StoreError> {
     NaiveDate::parse_from_str(text, "%Y-%m-%d")
         .map_err(|_| decode_error(format!("bad date in database: {text}")))
 }

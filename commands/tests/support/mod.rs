@@ -88,6 +88,9 @@ pub struct Setup {
     pub clock: Arc<dyn Clock>,
     pub reminder_check_ms: u64,
     pub share_summary_check_ms: u64,
+    /// A runtime of its own for the bot (a benchmark tells the bot's CPU from the simulator's
+    /// by thread); `None` runs it on the caller's.
+    pub bot_runtime: Option<tokio::runtime::Handle>,
 }
 
 impl Default for Setup {
@@ -96,6 +99,7 @@ impl Default for Setup {
             clock: Arc::new(SystemClock),
             reminder_check_ms: DiscordConfig::default().reminder_check_ms,
             share_summary_check_ms: DiscordConfig::default().share_summary_check_ms,
+            bot_runtime: None,
         }
     }
 }
@@ -130,14 +134,18 @@ impl World {
         };
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let bot_app = app.clone();
-        let bot = tokio::spawn(async move {
+        let bot_run = async move {
             let shutdown = async move {
                 let _ = stopped.await;
             };
             if let Err(e) = run_bot(bot_app, options, shutdown).await {
                 panic!("the bot stopped with an error: {e}");
             }
-        });
+        };
+        let bot = match &setup.bot_runtime {
+            Some(runtime) => runtime.spawn(bot_run),
+            None => tokio::spawn(bot_run),
+        };
         sim.wait_ready(Duration::from_secs(10)).await;
         sim.wait_commands_registered(Duration::from_secs(10)).await;
         Some(World {
