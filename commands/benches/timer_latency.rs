@@ -75,14 +75,7 @@ fn main() {
         .enable_all()
         .build()
         .expect("a tokio runtime");
-    let mut bot_builder = tokio::runtime::Builder::new_multi_thread();
-    if let Some(n) = std::env::var("EXP_GQI").ok().and_then(|v| v.parse().ok()) {
-        bot_builder.global_queue_interval(n);
-    }
-    if let Some(n) = std::env::var("EXP_EI").ok().and_then(|v| v.parse().ok()) {
-        bot_builder.event_interval(n);
-    }
-    let bot_runtime = bot_builder
+    let bot_runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .thread_name(BOT_THREADS)
         .enable_all()

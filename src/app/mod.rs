@@ -178,26 +178,52 @@ pub(crate) struct OwnWrite {
     /// The command's moment: read once the workspace is locked, so commands of one person
     /// get increasing times in the order they run.
     pub now: chrono::DateTime<chrono::Utc>,
-    /// The actor's timesheet week approved around `now`, if any.
-    pub approved_now: Option<chrono::NaiveDate>,
+    /// The actor's timesheet week approved around `now`, if any; `None` when not read yet
+    /// (PostgreSQL: [`OwnWrite::approved_week_now`]).
+    pub approved_now: Option<Option<chrono::NaiveDate>>,
+}
+
+impl OwnWrite {
+    /// The actor's timesheet week approved around `now` (read now if it wasn't).
+    pub async fn approved_week_now(&mut self) -> AppResult<Option<chrono::NaiveDate>> {
+        match self.approved_now {
+            Some(known) => Ok(known),
+            None => {
+                let week =
+                    store::timesheets::approved_week_at(&mut self.tx, self.me.id, self.now).await?;
+                self.approved_now = Some(week);
+                Ok(week)
+            }
+        }
+    }
 }
 
 /// Begins a write of the actor's own time. Unlike [`begin_locked`] it does not exclude other
 /// members' timer commands (on PostgreSQL they run side by side: the workspace is locked
 /// shared and the actor's member row exclusively); every other write still waits for it, so
 /// a role change, a project's members or a setting can't change under it. Timer commands are
-/// the hot path: two statements instead of the five of `workspace_of` + `begin_locked` +
+/// the hot path: one statement instead of the five of `workspace_of` + `begin_locked` +
 /// `active_member` + settings + rate, and no second pooled connection.
 pub(crate) async fn begin_own_write(app: &App, actor: &Actor) -> AppResult<OwnWrite> {
     let guild = guild_of(actor)?;
     let mut tx = app.store.begin().await?;
-    let workspace = store::workspaces::lock_shared_by_guild(&mut tx, guild)
-        .await?
-        .ok_or_else(no_workspace)?;
-    let now = app.clock.now();
-    let context = store::members::lock_own_context(&mut tx, workspace.id, actor.user, now)
-        .await?
-        .ok_or_else(not_a_member)?;
+    // The command's moment is read once this person's earlier commands are done, so their
+    // times only grow: on SQLite the transaction holds the write lock from its start, and the
+    // approved week around `now` comes with the context; on PostgreSQL the member's row is
+    // locked by the context read, so `now` is read after it (and the week when needed).
+    let sqlite = app.store.kind() == store::DbKind::Sqlite;
+    let early_now = sqlite.then(|| app.clock.now());
+    let Some((workspace, context)) =
+        store::members::lock_own_context(&mut tx, guild, actor.user, early_now).await?
+    else {
+        // Rare: say which one is missing.
+        return Err(
+            match store::workspaces::lock_shared_by_guild(&mut tx, guild).await? {
+                None => no_workspace(),
+                Some(_) => not_a_member(),
+            },
+        );
+    };
     let me = refreshed_member(&mut tx, context.member.clone(), actor).await?;
     let currency = Currency::parse(&context.currency).map_err(|_| {
         AppError::internal(format!("bad currency in database: {}", context.currency))
@@ -211,8 +237,8 @@ pub(crate) async fn begin_own_write(app: &App, actor: &Actor) -> AppResult<OwnWr
         workspace_rate: context.workspace_rate,
         currency,
         prefs,
-        now,
-        approved_now: context.approved_week_now,
+        now: early_now.unwrap_or_else(|| app.clock.now()),
+        approved_now: early_now.map(|_| context.approved_week_now),
     })
 }
 

@@ -159,6 +159,8 @@ async fn start_in(
     input: StartTimer,
     switching: bool,
 ) -> AppResult<TimerStarted> {
+    let mut own_write = begin_own_write(app, actor).await?;
+    let approved_now = own_write.approved_week_now().await?;
     let OwnWrite {
         mut tx,
         workspace,
@@ -168,8 +170,8 @@ async fn start_in(
         currency,
         prefs,
         now,
-        approved_now,
-    } = begin_own_write(app, actor).await?;
+        ..
+    } = own_write;
     let rel = own(&me);
     rules::change_entry(rel, &settings, &Lock::Open)?;
     let named = input.project.as_deref().filter(|p| !p.trim().is_empty());

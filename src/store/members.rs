@@ -4,10 +4,10 @@ use chrono::{DateTime, Utc};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use super::workspaces::{settings_from_row, SETTINGS_COLUMNS};
+use super::workspaces::{settings_from_row, Workspace, SETTINGS_COLUMNS};
 use super::{decode_error, from_millis, millis, Conn, StoreError};
 use crate::domain::settings::Settings;
-use crate::domain::{Role, UserId};
+use crate::domain::{GuildId, Role, UserId};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Member {
@@ -124,48 +124,72 @@ pub struct OwnContext {
     pub approved_week_now: Option<chrono::NaiveDate>,
 }
 
-/// The member `user` of the workspace with the workspace's settings, rate, the member's
-/// time zone and their timesheet week approved around `now`; on PostgreSQL the member's row is locked until the transaction ends, so two
-/// timer commands of one person (or one and a role change) run one after the other.
+/// The workspace of `guild` and its member `user`, with the workspace's settings and rate, the
+/// member's time zone and, given `now`, their timesheet week approved around it, in one
+/// statement; `None`
+/// when either is missing ([`super::workspaces::lock_shared_by_guild`] tells which).
+///
+/// Locks for a write of the member's own time (a timer): PostgreSQL takes the workspace row
+/// shared, so such writes of different members run side by side while every other write,
+/// which takes it exclusively, waits for them; and the member's row exclusively, so two timer
+/// commands of one person (or one and a role change) run one after the other. SQLite has one
+/// writer at a time: the transaction already holds the write lock (`BEGIN IMMEDIATE`).
 pub async fn lock_own_context(
     conn: &mut Conn,
-    workspace_id: i64,
+    guild: GuildId,
     user: UserId,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Result<Option<OwnContext>, StoreError> {
+    now: Option<DateTime<Utc>>,
+) -> Result<Option<(Workspace, OwnContext)>, StoreError> {
     let lock = if super::is_postgres(conn) {
-        " FOR NO KEY UPDATE OF m"
+        " FOR SHARE OF w FOR NO KEY UPDATE OF m"
     } else {
         ""
     };
-    let row = sqlx::query(&format!(
+    let approved = if now.is_some() {
+        "(SELECT ts.week_start FROM timesheets ts
+          WHERE ts.member_id = m.id AND ts.status = 'approved'
+            AND ts.starts_at <= $3 AND ts.ends_at > $3
+          LIMIT 1)"
+    } else {
+        "NULL"
+    };
+    let sql = format!(
         "SELECT m.id, m.workspace_id, m.user_id, m.display_name, m.role, m.active, m.joined_at,
                 m.left_at, m.time_zone, m.week_start, s.hourly_rate, s.currency, {SETTINGS_COLUMNS},
-                (SELECT ts.week_start FROM timesheets ts
-                  WHERE ts.member_id = m.id AND ts.status = 'approved'
-                    AND ts.starts_at <= $3 AND ts.ends_at > $3
-                  LIMIT 1) AS approved_week_now
-         FROM members m JOIN workspace_settings s ON s.workspace_id = m.workspace_id
-         WHERE m.workspace_id = $1 AND m.user_id = $2{lock}"
-    ))
-    .bind(workspace_id)
-    .bind(user.to_db())
-    .bind(super::millis(now))
+                CAST({approved} AS TEXT) AS approved_week_now, w.name AS workspace_name, w.created_at AS workspace_created_at
+         FROM workspaces w
+         JOIN members m ON m.workspace_id = w.id
+         JOIN workspace_settings s ON s.workspace_id = w.id
+         WHERE w.guild_id = $1 AND m.user_id = $2{lock}"
+    );
+    let row = sqlx::query(&sql).bind(guild.to_db()).bind(user.to_db());
+    let row = match now {
+        Some(now) => row.bind(millis(now)),
+        None => row,
+    }
     .fetch_optional(&mut *conn)
     .await?;
     let Some(row) = row else { return Ok(None) };
-    Ok(Some(OwnContext {
+    let workspace = Workspace {
+        id: row.try_get("workspace_id")?,
+        guild_id: guild,
+        name: row.try_get("workspace_name")?,
+        created_at: from_millis(row.try_get("workspace_created_at")?)?,
+    };
+    let context = OwnContext {
         member: member_from_row(&row)?,
         settings: settings_from_row(&row)?,
         workspace_rate: row.try_get("hourly_rate")?,
         currency: row.try_get("currency")?,
         time_zone: row.try_get("time_zone")?,
         week_start: row.try_get("week_start")?,
+        // Given no `now`, NULL: not read.
         approved_week_now: row
             .try_get::<Option<String>, _>("approved_week_now")?
             .map(|text| super::timesheets::date(&text))
             .transpose()?,
-    }))
+    };
+    Ok(Some((workspace, context)))
 }
 
 pub async fn find(conn: &mut Conn, member_id: i64) -> Result<Option<Member>, StoreError> {

@@ -207,15 +207,23 @@ impl Store {
 
     /// Begins a write transaction. On SQLite it first waits its turn among this process's
     /// writers (never while holding a pooled connection, so the pool can't run dry waiting).
+    ///
+    /// SQLite transactions begin `IMMEDIATE`: they hold the database's write lock from the
+    /// start, so a transaction that reads before it writes can't fail to upgrade because
+    /// another process wrote in between.
     pub async fn begin(&self) -> Result<Tx, StoreError> {
-        let gate = match self.kind {
-            DbKind::Sqlite => Some(self.write_gate.clone().lock_owned().await),
-            DbKind::Postgres => None,
+        let (gate, inner) = match self.kind {
+            DbKind::Sqlite => (
+                Some(self.write_gate.clone().lock_owned().await),
+                self.writer
+                    .as_ref()
+                    .unwrap_or(&self.pool)
+                    .begin_with("BEGIN IMMEDIATE")
+                    .await?,
+            ),
+            DbKind::Postgres => (None, self.pool.begin().await?),
         };
-        Ok(Tx {
-            inner: self.writer.as_ref().unwrap_or(&self.pool).begin().await?,
-            _gate: gate,
-        })
+        Ok(Tx { inner, _gate: gate })
     }
 
     pub async fn conn(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Any>, StoreError> {

@@ -78,15 +78,9 @@ pub async fn find(conn: &mut Conn, id: i64) -> Result<Option<Workspace>, StoreEr
 /// transaction that changes people, so that checks (seats, one owner, pending invitations)
 /// and the writes they guard cannot interleave with another process's. Returns false when
 /// the workspace no longer exists.
-/// Locks the workspace of `guild` for a write that concerns only one member's own time (a
-/// timer) and returns it; `None` when the server has no workspace.
-///
-/// PostgreSQL: a share lock, so such writes of different members run side by side while
-/// every other write, which takes the row exclusively ([`lock`]), waits for them and they for
-/// it. Writes of the same member then queue on that member's row
-/// (`members::lock_own_context`). SQLite: one writer at a time anyway, so the exclusive bump
-/// costs nothing more and makes the transaction a writer from its first statement (no
-/// read-to-write upgrade that another process could make fail).
+/// Locks the workspace of `guild` as a write of one member's own time does (shared on
+/// PostgreSQL, see `members::lock_own_context`) and returns it; `None` when the server has no
+/// workspace. Used when that combined read found nothing, to say which part is missing.
 pub async fn lock_shared_by_guild(
     conn: &mut Conn,
     guild: GuildId,
