@@ -108,6 +108,36 @@ impl std::fmt::Debug for Store {
 /// How long a pooled connection may sit idle and still be handed out without a ping.
 const IDLE_BEFORE_PING: Duration = Duration::from_secs(1);
 
+/// How often the SQLite write-ahead log is copied back into the database file.
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(250);
+/// The log size (pages of 4 KiB) at which a commit checkpoints by itself: only reached if the
+/// background checkpoints stop or fall far behind.
+const FALLBACK_CHECKPOINT_PAGES: u32 = 20_000;
+
+/// Copies the SQLite write-ahead log back into the database file every [`CHECKPOINT_EVERY`],
+/// from a reader connection, until the pool closes. SQLite would otherwise do it inside the
+/// commit that crosses 1,000 pages of log: a few milliseconds in the middle of some command,
+/// holding the write lock. A passive checkpoint runs beside the writer and never waits.
+fn checkpoint_in_background(pool: AnyPool) {
+    tokio::spawn(async move {
+        let closed = pool.close_event();
+        tokio::pin!(closed);
+        loop {
+            tokio::select! {
+                _ = &mut closed => break,
+                _ = tokio::time::sleep(CHECKPOINT_EVERY) => {}
+            }
+            // Only with a connection free right now: when every one is busy, the next round.
+            let Some(mut conn) = pool.try_acquire() else {
+                continue;
+            };
+            if let Err(e) = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").await {
+                tracing::warn!("SQLite checkpoint failed: {e}");
+            }
+        }
+    });
+}
+
 /// Connection settings beyond the URL.
 #[derive(Debug, Clone)]
 pub struct StoreOptions {
@@ -158,6 +188,12 @@ impl Store {
                     conn.execute("PRAGMA foreign_keys = ON").await?;
                     conn.execute("PRAGMA busy_timeout = 10000").await?;
                     conn.execute("PRAGMA synchronous = NORMAL").await?;
+                    // Checkpoints run in the background (`checkpoint_in_background`); this
+                    // only bounds the log should that stop.
+                    conn.execute(
+                        format!("PRAGMA wal_autocheckpoint = {FALLBACK_CHECKPOINT_PAGES}").as_str(),
+                    )
+                    .await?;
                     Ok(())
                 })
             });
@@ -186,6 +222,9 @@ impl Store {
             write_gate: std::sync::Arc::new(tokio::sync::Mutex::new(())),
         };
         store.migrate().await?;
+        if kind == DbKind::Sqlite {
+            checkpoint_in_background(store.pool.clone());
+        }
         Ok(store)
     }
 
