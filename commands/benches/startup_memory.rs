@@ -7,9 +7,12 @@
 //!
 //! Run: `cargo bench -p crewclock-bot --bench startup_memory`. BENCH_STARTS (default 10)
 //! start-ups; BENCH_SOAK_SECS (default 600, the target's 10 minutes) of soak; BENCH_SOAK_RATE
-//! (default 4) commands per second during the soak. CREWCLOCK_DATABASE_MAX_CONNECTIONS,
-//! TOKIO_WORKER_THREADS and MIMALLOC_* are passed on to the bot (the bot otherwise gets a
-//! clean environment), to see what they do to the memory figures.
+//! (default 4) commands per second during the soak; BENCH_SOAK_PAGES=0 skips opening the
+//! report pages (to tell the bot's memory from the sidecar's); BENCH_IDLE_AFTER_SECS (default
+//! 10) is how long the process idles after the soak, with a reading every minute.
+//! CREWCLOCK_DATABASE_MAX_CONNECTIONS, TOKIO_WORKER_THREADS and MIMALLOC_* are passed on to
+//! the bot (the bot otherwise gets a clean environment), to see what they do to the memory
+//! figures.
 //!
 //! **Start-up.** Each run gets a fresh simulator, a fresh empty SQLite file in a temp dir and
 //! the web sidecar on a free loopback port. Times from spawning the process to: `/readyz`
@@ -82,6 +85,8 @@ fn main() {
     let starts = env_usize("BENCH_STARTS", 10).max(1);
     let soak_secs = env_usize("BENCH_SOAK_SECS", 600).max(20) as u64;
     let rate = env_usize("BENCH_SOAK_RATE", 4).max(1);
+    let pages = env_usize("BENCH_SOAK_PAGES", 1) != 0;
+    let idle_after = env_usize("BENCH_IDLE_AFTER_SECS", 10).max(10) as u64;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -97,7 +102,14 @@ fn main() {
         let _ = tokio::task::spawn_blocking(discord_sim::precompile_spec).await;
         startup(&binary, starts).await;
         println!("load average: {}", load_average());
-        memory_and_soak(&binary, Duration::from_secs(soak_secs), rate).await;
+        memory_and_soak(
+            &binary,
+            Duration::from_secs(soak_secs),
+            rate,
+            pages,
+            idle_after,
+        )
+        .await;
     });
     println!("load average at end: {}", load_average());
 }
@@ -414,7 +426,7 @@ async fn startup(binary: &Path, runs: usize) {
 
 // ----- idle memory and soak ---------------------------------------------------------------
 
-async fn memory_and_soak(binary: &Path, soak: Duration, rate: usize) {
+async fn memory_and_soak(binary: &Path, soak: Duration, rate: usize, pages: bool, idle_after: u64) {
     println!();
     println!("== idle memory: one process, bot + web sidecar, empty SQLite");
     let (sim, guild) = new_server().await;
@@ -448,7 +460,7 @@ async fn memory_and_soak(binary: &Path, soak: Duration, rate: usize) {
     );
 
     println!();
-    let server = Server::set_up(sim, guild, bot.web_port).await;
+    let server = Server::set_up(sim, guild, bot.web_port, pages).await;
     let after_setup = proc_status(pid);
     println!(
         "set up through commands: workspace, project Soak, {} members; RSS {:.1} MB",
@@ -458,17 +470,24 @@ async fn memory_and_soak(binary: &Path, soak: Duration, rate: usize) {
     let samples = soak_run(&server, pid, soak, rate).await;
     report_growth(&samples, soak);
 
-    // Back to idle: does the memory the traffic used stay taken?
-    tokio::time::sleep(Duration::from_secs(10)).await;
-    let after = proc_status(pid);
-    println!(
-        "idle 10 s after the soak: RSS {:.1} MB (anon {:.1}, file-backed {:.1}), peak (VmHWM) {:.1} MB, {} threads",
-        mb(after.rss_kb),
-        mb(after.anon_kb),
-        mb(after.file_kb),
-        mb(after.hwm_kb),
-        after.threads
-    );
+    // Back to idle: does the memory the traffic used stay taken? Readings 10 s after the
+    // soak, then every minute up to BENCH_IDLE_AFTER_SECS (memory held until a timeout, such
+    // as a reply's buttons, comes back only after it).
+    let mut after = proc_status(pid);
+    let mut idle_for = 0;
+    for wait in idle_readings(idle_after) {
+        tokio::time::sleep(Duration::from_secs(wait - idle_for)).await;
+        idle_for = wait;
+        after = proc_status(pid);
+        println!(
+            "idle {wait} s after the soak: RSS {:.1} MB (anon {:.1}, file-backed {:.1}), peak (VmHWM) {:.1} MB, {} threads",
+            mb(after.rss_kb),
+            mb(after.anon_kb),
+            mb(after.file_kb),
+            mb(after.hwm_kb),
+            after.threads
+        );
+    }
     println!("threads after the soak: {}", thread_names(pid));
     println!(
         "target: idle ≤ {TARGET_RSS_MB} MB RSS after the soak: {} ({:.1} MB)",
@@ -492,6 +511,15 @@ async fn memory_and_soak(binary: &Path, soak: Duration, rate: usize) {
     println!("stopped on SIGTERM: {status}");
 }
 
+/// When to read the memory after the soak, in seconds: at 10, each whole minute, at `until`.
+fn idle_readings(until: u64) -> Vec<u64> {
+    let mut at: Vec<u64> = std::iter::once(10).chain((60..until).step_by(60)).collect();
+    if at.last() != Some(&until) {
+        at.push(until);
+    }
+    at
+}
+
 /// The simulated server after set-up: the workspace's owner and members.
 struct Server {
     sim: DiscordSim,
@@ -499,10 +527,12 @@ struct Server {
     alice: SimUser,
     members: Vec<SimUser>,
     web_port: u16,
+    /// Whether the soak opens each report's web page.
+    pages: bool,
 }
 
 impl Server {
-    async fn set_up(sim: DiscordSim, guild: GuildId, web_port: u16) -> Server {
+    async fn set_up(sim: DiscordSim, guild: GuildId, web_port: u16, pages: bool) -> Server {
         let general = sim.channel_by_name(guild, "general");
         let alice = sim.owner(guild);
         let mut server = Server {
@@ -511,6 +541,7 @@ impl Server {
             alice,
             members: Vec::new(),
             web_port,
+            pages,
         };
         let alice = server.alice.clone();
         server
@@ -602,6 +633,7 @@ impl Server {
 struct Tally {
     commands: AtomicU64,
     pages: AtomicU64,
+    page_bytes: AtomicU64,
     errors: AtomicU64,
     first_errors: Mutex<Vec<String>>,
     /// Simulator-measured answer times (interaction sent → callback received).
@@ -645,9 +677,10 @@ async fn soak_run(server: &Server, pid: u32, soak: Duration, rate: usize) -> Vec
     let pace = Duration::from_secs_f64(people as f64 / rate as f64);
     let (_, every) = windows(soak);
     println!(
-        "== soak: {} s, {} people, {rate} commands/s in all (each: timer start, time list, timer stop, timer start, timer stop, report summary + its web page); RSS every {} s",
+        "== soak: {} s, {} people, {rate} commands/s in all (each: timer start, time list, timer stop, timer start, timer stop, report summary{}); RSS every {} s",
         soak.as_secs(),
         people,
+        if server.pages { " + its web page" } else { ", web pages NOT opened" },
         every.as_secs_f64()
     );
     let tally = Arc::new(Tally::default());
@@ -718,6 +751,17 @@ async fn soak_run(server: &Server, pid: u32, soak: Duration, rate: usize) -> Vec
         ms(percentile(&latencies, 99.0)),
         ms(latencies.last().copied().unwrap_or_default())
     );
+    let (pages, bytes) = (
+        tally.pages.load(Ordering::Relaxed),
+        tally.page_bytes.load(Ordering::Relaxed),
+    );
+    if pages > 0 {
+        println!(
+            "web pages: {pages}, each a new link, {:.0} kB on average, {:.1} MB in all",
+            bytes as f64 / pages as f64 / 1e3,
+            bytes as f64 / 1e6
+        );
+    }
     for error in tally.first_errors.lock().expect("errors").iter() {
         println!("    error: {error}");
     }
@@ -759,7 +803,7 @@ async fn act(server: &Server, user: &SimUser, step: usize, tally: &Tally) {
         tally.error(format!("/{command} by {}: {text}", user.username));
         return;
     }
-    if command == "report summary" {
+    if command == "report summary" && server.pages {
         open_report_page(server, user, &reply, tally).await;
     }
 }
@@ -782,6 +826,9 @@ async fn open_report_page(server: &Server, user: &SimUser, reply: &SentMessage, 
     match http_get(server.web_port, &path).await {
         Some((status, body)) if status.contains(" 200 ") && body.contains("Soak") => {
             tally.pages.fetch_add(1, Ordering::Relaxed);
+            tally
+                .page_bytes
+                .fetch_add(body.len() as u64, Ordering::Relaxed);
         }
         Some((status, _)) => tally.error(format!("GET {path}: {status}")),
         None => tally.error(format!("GET {path}: no answer")),
