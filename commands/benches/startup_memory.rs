@@ -12,7 +12,8 @@
 //! 10) is how long the process idles after the soak, with a reading every minute.
 //! CREWCLOCK_DATABASE_MAX_CONNECTIONS, TOKIO_WORKER_THREADS and MIMALLOC_* are passed on to
 //! the bot (the bot otherwise gets a clean environment), to see what they do to the memory
-//! figures.
+//! figures; BENCH_SHOW_BOT_LOG=1 prints the soaked bot's stderr after it stopped (with
+//! MIMALLOC_SHOW_STATS=1: the allocator's statistics at exit).
 //!
 //! **Start-up.** Each run gets a fresh simulator, a fresh empty SQLite file in a temp dir and
 //! the web sidecar on a free loopback port. Times from spawning the process to: `/readyz`
@@ -192,8 +193,9 @@ impl Bot {
         }
     }
 
-    /// SIGTERM, then waits for the exit: the status and how long it took.
-    async fn stop(mut self) -> (ExitStatus, Duration) {
+    /// SIGTERM, then waits for the exit: the status, how long it took, and what the bot wrote
+    /// on stderr.
+    async fn stop(mut self) -> (ExitStatus, Duration, String) {
         let began = Instant::now();
         let pid = self.pid().to_string();
         let sent = Command::new("kill").args(["-TERM", &pid]).status();
@@ -209,7 +211,9 @@ impl Bot {
                         self.log_tail()
                     );
                 }
-                return (status, began.elapsed());
+                let log =
+                    std::fs::read_to_string(self.dir.path().join("bot.log")).unwrap_or_default();
+                return (status, began.elapsed(), log);
             }
             assert!(
                 began.elapsed() < Duration::from_secs(10),
@@ -377,7 +381,7 @@ async fn startup(binary: &Path, runs: usize) {
                 began.elapsed()
             },
         );
-        let (status, stop) = bot.stop().await;
+        let (status, stop, _) = bot.stop().await;
         if status.success() {
             clean_exits += 1;
         }
@@ -507,8 +511,12 @@ async fn memory_and_soak(binary: &Path, soak: Duration, rate: usize, pages: bool
     for v in violations.iter().take(5) {
         println!("    violation: {v}");
     }
-    let (status, _) = bot.stop().await;
+    let (status, _, log) = bot.stop().await;
     println!("stopped on SIGTERM: {status}");
+    // E.g. with MIMALLOC_SHOW_STATS=1, the allocator's statistics at exit.
+    if std::env::var_os("BENCH_SHOW_BOT_LOG").is_some() {
+        println!("the bot's stderr:\n{log}");
+    }
 }
 
 /// When to read the memory after the soak, in seconds: at 10, each whole minute, at `until`.
