@@ -7,7 +7,8 @@
 //!
 //! Run: `cargo bench -p crewclock-bot --bench startup_memory`. BENCH_STARTS (default 10)
 //! start-ups; BENCH_SOAK_SECS (default 600, the target's 10 minutes) of soak; BENCH_SOAK_RATE
-//! (default 4) commands per second during the soak; BENCH_SOAK_PAGES=0 skips opening the
+//! (default 4) commands per second during the soak; BENCH_SOAK_LIST=0 sends `/timer status`
+//! instead of `/time list`; BENCH_SOAK_PAGES=0 skips opening the
 //! report pages (to tell the bot's memory from the sidecar's); BENCH_IDLE_AFTER_SECS (default
 //! 10) is how long the process idles after the soak, with a reading every minute.
 //! CREWCLOCK_DATABASE_MAX_CONNECTIONS, TOKIO_WORKER_THREADS and MIMALLOC_* are passed on to
@@ -785,6 +786,11 @@ async fn act(server: &Server, user: &SimUser, step: usize, tally: &Tally) {
             "Timer started",
         ),
         2 | 4 => ("timer stop", Vec::new(), "Stopped your timer"),
+        // BENCH_SOAK_LIST=0: `/timer status` instead (a paginated list waits 5 minutes for
+        // presses, holding its pages: the growth this benchmark shows comes from there).
+        1 if std::env::var("BENCH_SOAK_LIST").is_ok_and(|v| v == "0") => {
+            ("timer status", Vec::new(), "")
+        }
         1 => ("time list", Vec::new(), ""),
         _ => (
             "report summary",

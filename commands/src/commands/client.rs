@@ -65,7 +65,7 @@ async fn list(
             format!("`#{}` {}{state}", c.id, shown(&c.name))
         })
         .collect();
-    paginate(ctx, &format!("Clients ({})", clients.len()), &lines, true).await
+    paginate(ctx, &format!("Clients ({})", clients.len()), lines, true).await
 }
 
 /// Rename a client

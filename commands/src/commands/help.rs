@@ -21,5 +21,5 @@ pub async fn help(ctx: Context<'_>) -> Result<(), Error> {
         Some(role) => format!("crewclock commands for you ({role})"),
         None => "crewclock commands".to_string(),
     };
-    paginate_by(ctx, &title, &lines, true, HELP_LINES).await
+    paginate_by(ctx, &title, lines, true, HELP_LINES).await
 }

@@ -127,7 +127,7 @@ async fn list(ctx: Context<'_>) -> Result<(), Error> {
         return private(ctx, "There are no open invitations.").await;
     }
     let lines: Vec<String> = open.iter().map(describe).collect();
-    paginate(ctx, "Open invitations", &lines, true).await
+    paginate(ctx, "Open invitations", lines, true).await
 }
 
 /// Offers the open invitations the caller can see, newest first.

@@ -47,7 +47,8 @@ async fn list(
         })
         .collect();
     let title = format!("Members ({})", people.iter().filter(|m| m.active).count());
-    paginate(ctx, &title, &lines, true).await
+    drop(people);
+    paginate(ctx, &title, lines, true).await
 }
 
 /// Show a member's role and team managers

@@ -189,10 +189,14 @@ pub async fn update(
 const PAGE_TIMEOUT: Duration = Duration::from_secs(300);
 
 /// Shows `lines` as an embed, a page at a time, with Previous / Next buttons when needed.
+///
+/// With buttons, this waits up to [`PAGE_TIMEOUT`] for presses and keeps the pages' text
+/// meanwhile: callers pass the lines by value and let go of what they were made from first
+/// (a soak showed a week's full entry views, kept for every open list, as steady growth).
 pub async fn paginate(
     ctx: Context<'_>,
     title: &str,
-    lines: &[String],
+    lines: Vec<String>,
     ephemeral: bool,
 ) -> Result<(), Error> {
     paginate_by(ctx, title, lines, ephemeral, render::PAGE_LINES).await
@@ -202,11 +206,12 @@ pub async fn paginate(
 pub async fn paginate_by(
     ctx: Context<'_>,
     title: &str,
-    lines: &[String],
+    lines: Vec<String>,
     ephemeral: bool,
     per_page: usize,
 ) -> Result<(), Error> {
-    let pages = render::pages_of(lines, per_page);
+    let pages = render::pages_of(&lines, per_page);
+    drop(lines);
     let id = ctx.id();
     let prev = format!("cc:page:{id}:prev");
     let next = format!("cc:page:{id}:next");

@@ -410,7 +410,9 @@ async fn list(
         .await;
     }
     let lines: Vec<String> = found.iter().map(list_line).collect();
-    paginate(ctx, &format!("Projects ({})", found.len()), &lines, true).await
+    let title = format!("Projects ({})", found.len());
+    drop(found);
+    paginate(ctx, &title, lines, true).await
 }
 
 /// Archive a project: hidden from pickers, no new time; reports keep it

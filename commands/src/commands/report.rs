@@ -587,7 +587,7 @@ async fn links(ctx: Context<'_>) -> Result<(), Error> {
             line
         })
         .collect();
-    super::paginate_by(ctx, "Your report links", &lines, true, 8).await
+    super::paginate_by(ctx, "Your report links", lines, true, 8).await
 }
 
 /// Your active links, for `/report revoke`.

@@ -426,7 +426,7 @@ async fn list(ctx: Context<'_>) -> Result<(), Error> {
             line
         })
         .collect();
-    paginate_by(ctx, "Shared projects", &lines, true, 8).await
+    paginate_by(ctx, "Shared projects", lines, true, 8).await
 }
 
 /// Post the project card in its guest channel now

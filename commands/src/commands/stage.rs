@@ -64,7 +64,7 @@ async fn list(ctx: Context<'_>) -> Result<(), Error> {
         .enumerate()
         .map(|(i, s)| format!("{}. {} `{}`", i + 1, shown(&s.name), s.color))
         .collect();
-    paginate(ctx, "Project stages", &lines, true).await
+    paginate(ctx, "Project stages", lines, true).await
 }
 
 /// Rename a project stage

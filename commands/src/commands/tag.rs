@@ -65,7 +65,7 @@ async fn list(
             format!("`#{}` {}{state}", c.id, shown(&c.name))
         })
         .collect();
-    paginate(ctx, &format!("Tags ({})", tags.len()), &lines, true).await
+    paginate(ctx, &format!("Tags ({})", tags.len()), lines, true).await
 }
 
 /// Rename a tag

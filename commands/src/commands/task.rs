@@ -92,7 +92,7 @@ async fn list(
         .collect();
     let open = tasks.iter().filter(|t| !t.done && !t.archived).count();
     let title = format!("Tasks of {} ({open} open)", render::safe(&view.name, 60));
-    paginate(ctx, &title, &lines, true).await
+    paginate(ctx, &title, lines, true).await
 }
 
 /// Rename a task

@@ -297,7 +297,9 @@ async fn list(
     )
     .await?;
     let (title, lines) = week_lines(&listed);
-    paginate(ctx, &title, &lines, true).await
+    // The entry views are large; only the text stays while the list waits for presses.
+    drop(listed);
+    paginate(ctx, &title, lines, true).await
 }
 
 /// The title (with the week's total, so every page shows it) and the lines of a week list:

@@ -293,7 +293,8 @@ async fn pending(ctx: Context<'_>) -> Result<(), Error> {
         })
         .collect();
     let title = format!("Waiting for your decision ({})", waiting.len());
-    paginate(ctx, &title, &lines, true).await
+    drop(waiting);
+    paginate(ctx, &title, lines, true).await
 }
 
 /// Approve a member's submitted week (its entries lock)

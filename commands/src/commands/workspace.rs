@@ -355,7 +355,7 @@ async fn audit(ctx: Context<'_>) -> Result<(), Error> {
             ));
         }
     }
-    paginate(ctx, "Audit log", &lines, true).await
+    paginate(ctx, "Audit log", lines, true).await
 }
 
 /// Set the workspace's default hourly rate (85, 85.50 EUR, €85), or none
