@@ -94,17 +94,37 @@ LEFT JOIN project_member_rates pmr ON pmr.project_id = e.project_id AND pmr.memb
 WHERE e.ended_at IS NOT NULL
 GROUP BY e.workspace_id, e.member_id, e.project_id, e.billable, e.started_at / 2592000000;
 
+-- One branch per scope, so each statement is planned on the index it needs (a single
+-- statement with "x IS NULL OR column = x" conditions would read every entry).
 CREATE FUNCTION entry_totals_rebuild(ws BIGINT, member BIGINT, project BIGINT) RETURNS void
-LANGUAGE sql AS $$
-    DELETE FROM entry_totals
-    WHERE (ws IS NULL OR workspace_id = ws) AND (member IS NULL OR member_id = member)
-      AND (project IS NULL OR project_id = project);
-    INSERT INTO entry_totals
-        (workspace_id, member_id, project_id, billable, bucket, total_ms, amount, entries)
-    SELECT workspace_id, member_id, project_id, billable, bucket, total_ms, amount, entries
-    FROM entry_totals_source
-    WHERE (ws IS NULL OR workspace_id = ws) AND (member IS NULL OR member_id = member)
-      AND (project IS NULL OR project_id = project);
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF member IS NOT NULL AND project IS NOT NULL THEN
+        DELETE FROM entry_totals WHERE member_id = member AND project_id = project;
+        INSERT INTO entry_totals
+            (workspace_id, member_id, project_id, billable, bucket, total_ms, amount, entries)
+        SELECT workspace_id, member_id, project_id, billable, bucket, total_ms, amount, entries
+        FROM entry_totals_source WHERE member_id = member AND project_id = project;
+    ELSIF member IS NOT NULL THEN
+        DELETE FROM entry_totals WHERE member_id = member;
+        INSERT INTO entry_totals
+            (workspace_id, member_id, project_id, billable, bucket, total_ms, amount, entries)
+        SELECT workspace_id, member_id, project_id, billable, bucket, total_ms, amount, entries
+        FROM entry_totals_source WHERE member_id = member;
+    ELSIF project IS NOT NULL THEN
+        DELETE FROM entry_totals WHERE project_id = project;
+        INSERT INTO entry_totals
+            (workspace_id, member_id, project_id, billable, bucket, total_ms, amount, entries)
+        SELECT workspace_id, member_id, project_id, billable, bucket, total_ms, amount, entries
+        FROM entry_totals_source WHERE project_id = project;
+    ELSE
+        DELETE FROM entry_totals WHERE workspace_id = ws;
+        INSERT INTO entry_totals
+            (workspace_id, member_id, project_id, billable, bucket, total_ms, amount, entries)
+        SELECT workspace_id, member_id, project_id, billable, bucket, total_ms, amount, entries
+        FROM entry_totals_source WHERE workspace_id = ws;
+    END IF;
+END
 $$;
 
 CREATE FUNCTION entry_totals_on_rate() RETURNS trigger LANGUAGE plpgsql AS $$
