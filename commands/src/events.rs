@@ -23,6 +23,11 @@ pub async fn handle(
             invitation_button(ctx, press, data).await
         }
         serenity::FullEvent::InteractionCreate { interaction }
+            if crate::commands::time::handles_week_press(interaction) =>
+        {
+            crate::commands::time::on_week_press(ctx, interaction, data).await
+        }
+        serenity::FullEvent::InteractionCreate { interaction }
             if crate::commands::timesheet::handles(interaction) =>
         {
             crate::commands::timesheet::on_interaction(ctx, interaction, data).await

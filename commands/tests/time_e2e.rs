@@ -605,6 +605,18 @@ async fn week_list(w: &World) {
         second_page.contains("**Week total: 13h 45m** · billable 0m · timesheet open"),
         "{second_page}"
     );
+    assert!(second_page.contains("Page 2 of 2"), "{second_page}");
+    // The buttons hold no state in the bot: a press reads the week again, so Previous leads
+    // back to the first page as the week is now.
+    let shown = w.sim.message(list.id).unwrap();
+    let back = w.sim.click_label(&bob, &shown, "Previous").await;
+    assert_eq!(back.response().await.kind, 7);
+    let again = w.sim.message(list.id).unwrap().text();
+    assert!(again.contains("Page 1 of 2"), "{again}");
+    assert!(
+        again.contains("9:00–10:30 **1h 30m** **Website**"),
+        "{again}"
+    );
     // The Owner sees bob's week; a Guest sees no one's.
     private_reply(
         w,

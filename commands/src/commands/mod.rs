@@ -13,7 +13,7 @@ mod share;
 mod stage;
 mod tag;
 mod task;
-mod time;
+pub(crate) mod time;
 mod timer;
 pub(crate) mod timesheet;
 mod workspace;
@@ -188,6 +188,36 @@ pub async fn update(
 
 const PAGE_TIMEOUT: Duration = Duration::from_secs(300);
 
+/// Page `index` of `pages` under `title`, with "Page i of n" when there are several.
+pub fn page_embed(title: &str, pages: &[String], index: usize) -> serenity::CreateEmbed {
+    let mut shown = embed(title, pages.get(index).map(String::as_str).unwrap_or(""));
+    if pages.len() > 1 {
+        shown = shown.footer(serenity::CreateEmbedFooter::new(format!(
+            "Page {} of {}",
+            index + 1,
+            pages.len()
+        )));
+    }
+    shown
+}
+
+/// Previous / Next buttons (custom ids `prev`, `next`) for page `index` of `count`.
+pub fn page_buttons(
+    prev: &str,
+    next: &str,
+    index: usize,
+    count: usize,
+) -> Vec<serenity::CreateActionRow> {
+    vec![serenity::CreateActionRow::Buttons(vec![
+        serenity::CreateButton::new(prev)
+            .label("Previous")
+            .disabled(index == 0),
+        serenity::CreateButton::new(next)
+            .label("Next")
+            .disabled(index + 1 >= count),
+    ])]
+}
+
 /// Shows `lines` as an embed, a page at a time, with Previous / Next buttons when needed.
 ///
 /// With buttons, this waits up to [`PAGE_TIMEOUT`] for presses and keeps the pages' text
@@ -215,27 +245,8 @@ pub async fn paginate_by(
     let id = ctx.id();
     let prev = format!("cc:page:{id}:prev");
     let next = format!("cc:page:{id}:next");
-    let page_embed = |index: usize| {
-        let mut embed = embed(title, &pages[index]);
-        if pages.len() > 1 {
-            embed = embed.footer(serenity::CreateEmbedFooter::new(format!(
-                "Page {} of {}",
-                index + 1,
-                pages.len()
-            )));
-        }
-        embed
-    };
-    let buttons = |index: usize| {
-        vec![serenity::CreateActionRow::Buttons(vec![
-            serenity::CreateButton::new(&prev)
-                .label("Previous")
-                .disabled(index == 0),
-            serenity::CreateButton::new(&next)
-                .label("Next")
-                .disabled(index + 1 == pages.len()),
-        ])]
-    };
+    let page_embed = |index: usize| page_embed(title, &pages, index);
+    let buttons = |index: usize| page_buttons(&prev, &next, index, pages.len());
     let mut reply = poise::CreateReply::default()
         .embed(page_embed(0))
         .ephemeral(ephemeral)

@@ -12,7 +12,7 @@ use crewclock::domain::UserId;
 use crewclock::AppError;
 use poise::serenity_prelude as serenity;
 
-use super::{confirm, paginate, pickers, private, update};
+use super::{confirm, pickers, private, update};
 use crate::context::{actor, Context, Error};
 use crate::render;
 
@@ -289,17 +289,109 @@ async fn list(
     week: Option<String>,
     #[description = "Someone else's week (if you may see their time)"] user: Option<serenity::User>,
 ) -> Result<(), Error> {
-    let listed = entries::list_week(
-        &ctx.data().app,
-        &actor(ctx),
-        week.as_deref(),
-        user.map(|u| UserId(u.id.get())),
-    )
-    .await?;
-    let (title, lines) = week_lines(&listed);
-    // The entry views are large; only the text stays while the list waits for presses.
-    drop(listed);
-    paginate(ctx, &title, lines, true).await
+    let whose = user.map(|u| UserId(u.id.get()));
+    let listed = entries::list_week(&ctx.data().app, &actor(ctx), week.as_deref(), whose).await?;
+    let (embed, buttons) = week_page(&listed, whose, 0);
+    let mut reply = poise::CreateReply::default()
+        .embed(embed)
+        .ephemeral(true)
+        .allowed_mentions(render::no_pings());
+    if let Some(buttons) = buttons {
+        reply = reply.components(buttons);
+    }
+    ctx.send(reply).await?;
+    Ok(())
+}
+
+/// Custom ids of a week list's buttons: `cc:wk:<page>:<week start>:<user or 0>`. A press
+/// reads the week again with the presser's rights ([`on_week_press`]): nothing waits for
+/// presses in memory, the page shows the week as it is now, and the buttons keep working.
+const WEEK_PAGE_PREFIX: &str = "cc:wk:";
+
+/// Page `index` of a week list, and its Previous / Next buttons when it has several pages.
+fn week_page(
+    listed: &WeekList,
+    whose: Option<UserId>,
+    index: usize,
+) -> (
+    serenity::CreateEmbed,
+    Option<Vec<serenity::CreateActionRow>>,
+) {
+    let (title, lines) = week_lines(listed);
+    let pages = render::pages_of(&lines, render::PAGE_LINES);
+    let index = index.min(pages.len().saturating_sub(1));
+    let embed = super::page_embed(&title, &pages, index);
+    if pages.len() < 2 {
+        return (embed, None);
+    }
+    let id = |page: usize| {
+        format!(
+            "{WEEK_PAGE_PREFIX}{page}:{}:{}",
+            listed.week_start.format("%Y-%m-%d"),
+            whose.map_or(0, |u| u.0)
+        )
+    };
+    // The two buttons need different ids: Previous of page 1 and Next of page 3 both lead to
+    // page 2, so each id also says which button it is.
+    let prev = format!("{}:p", id(index.saturating_sub(1)));
+    let next = format!("{}:n", id(index + 1));
+    let buttons = super::page_buttons(&prev, &next, index, pages.len());
+    (embed, Some(buttons))
+}
+
+/// Whether `interaction` is a press on a week list's buttons.
+pub fn handles_week_press(interaction: &serenity::Interaction) -> bool {
+    matches!(interaction, serenity::Interaction::Component(press)
+        if press.data.custom_id.starts_with(WEEK_PAGE_PREFIX))
+}
+
+/// A press on a week list's Previous / Next: the week is read again and the message shows the
+/// requested page (the last one if the week has fewer pages now).
+pub async fn on_week_press(
+    ctx: &serenity::Context,
+    interaction: &serenity::Interaction,
+    data: &crate::context::Data,
+) -> Result<(), Error> {
+    let serenity::Interaction::Component(press) = interaction else {
+        return Ok(());
+    };
+    let parsed = press
+        .data
+        .custom_id
+        .strip_prefix(WEEK_PAGE_PREFIX)
+        .and_then(|rest| {
+            let mut parts = rest.split(':');
+            let page: usize = parts.next()?.parse().ok()?;
+            let week = parts.next()?.to_string();
+            let user: u64 = parts.next()?.parse().ok()?;
+            Some((page, week, (user != 0).then_some(UserId(user))))
+        });
+    let answer = match parsed {
+        None => Err("That button is not valid any more. Run /time list again.".to_string()),
+        Some((page, week, whose)) => {
+            let actor = crate::context::component_actor(press);
+            match entries::list_week(&data.app, &actor, Some(&week), whose).await {
+                Ok(listed) => Ok(week_page(&listed, whose, page)),
+                Err(e) => Err(e.user_message()),
+            }
+        }
+    };
+    let response = match answer {
+        Ok((embed, buttons)) => serenity::CreateInteractionResponse::UpdateMessage(
+            serenity::CreateInteractionResponseMessage::new()
+                .embed(embed)
+                .components(buttons.unwrap_or_default())
+                .allowed_mentions(render::no_pings()),
+        ),
+        Err(text) => serenity::CreateInteractionResponse::Message(
+            serenity::CreateInteractionResponseMessage::new()
+                .content(text)
+                .ephemeral(true)
+                .allowed_mentions(render::no_pings()),
+        ),
+    };
+    press.create_response(&ctx.http, response).await?;
+    Ok(())
 }
 
 /// The title (with the week's total, so every page shows it) and the lines of a week list:
