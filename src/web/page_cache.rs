@@ -20,6 +20,8 @@ use tokio::sync::OnceCell;
 pub const TTL: Duration = Duration::from_secs(5);
 /// Most pages kept; beyond it, expired ones are dropped, then everything if need be.
 const MAX_PAGES: usize = 2_000;
+// Expired pages are also swept once per TTL, so the cache holds only the last few seconds'
+// pages (a soak of one new link after another kept up to MAX_PAGES dead pages otherwise).
 
 /// A page's cell and when it was made.
 type Slot<V> = (Instant, Arc<OnceCell<V>>);
@@ -27,35 +29,47 @@ type Slot<V> = (Instant, Arc<OnceCell<V>>);
 #[derive(Debug)]
 pub struct PageCache<K, V> {
     ttl: Duration,
-    pages: Mutex<HashMap<K, Slot<V>>>,
+    pages: Mutex<Pages<K, V>>,
+}
+
+#[derive(Debug)]
+struct Pages<K, V> {
+    by_key: HashMap<K, Slot<V>>,
+    last_sweep: Option<Instant>,
 }
 
 impl<K: Eq + Hash, V> PageCache<K, V> {
     pub fn new(ttl: Duration) -> PageCache<K, V> {
         PageCache {
             ttl,
-            pages: Mutex::new(HashMap::new()),
+            pages: Mutex::new(Pages {
+                by_key: HashMap::new(),
+                last_sweep: None,
+            }),
         }
     }
 
     /// The cell holding `key`'s page: a fresh one when absent or older than the TTL. The
     /// caller fills it with `get_or_try_init`, which runs one computation at a time.
     pub fn cell(&self, key: K, now: Instant) -> Arc<OnceCell<V>> {
-        let mut pages = self.pages.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some((born, cell)) = pages.get(&key) {
+        let mut guard = self.pages.lock().unwrap_or_else(|e| e.into_inner());
+        let Pages { by_key, last_sweep } = &mut *guard;
+        if let Some((born, cell)) = by_key.get(&key) {
             if now.saturating_duration_since(*born) < self.ttl {
                 return cell.clone();
             }
         }
-        if pages.len() >= MAX_PAGES {
-            let ttl = self.ttl;
-            pages.retain(|_, (born, _)| now.saturating_duration_since(*born) < ttl);
-            if pages.len() >= MAX_PAGES {
-                pages.clear();
+        let ttl = self.ttl;
+        let sweep_due = last_sweep.is_none_or(|at| now.saturating_duration_since(at) >= ttl);
+        if sweep_due || by_key.len() >= MAX_PAGES {
+            by_key.retain(|_, (born, _)| now.saturating_duration_since(*born) < ttl);
+            *last_sweep = Some(now);
+            if by_key.len() >= MAX_PAGES {
+                by_key.clear();
             }
         }
         let cell = Arc::new(OnceCell::new());
-        pages.insert(key, (now, cell.clone()));
+        by_key.insert(key, (now, cell.clone()));
         cell
     }
 }
@@ -97,6 +111,22 @@ mod tests {
         for i in 0..(MAX_PAGES * 2) {
             cache.cell(i, t0);
         }
-        assert!(cache.pages.lock().unwrap().len() <= MAX_PAGES);
+        assert!(cache.pages.lock().unwrap().by_key.len() <= MAX_PAGES);
+    }
+
+    #[test]
+    fn expired_pages_are_swept_once_a_ttl_has_passed() {
+        let cache: PageCache<usize, u32> = PageCache::new(Duration::from_secs(5));
+        let t0 = Instant::now();
+        for i in 0..100 {
+            cache.cell(i, t0);
+        }
+        assert_eq!(cache.pages.lock().unwrap().by_key.len(), 100);
+        // Within the TTL nothing is swept; after it, only the new page is left.
+        cache.cell(1_000, t0 + Duration::from_secs(4));
+        assert_eq!(cache.pages.lock().unwrap().by_key.len(), 101);
+        cache.cell(1_001, t0 + Duration::from_secs(6));
+        let left: Vec<usize> = cache.pages.lock().unwrap().by_key.keys().copied().collect();
+        assert_eq!(left.len(), 2, "{left:?}");
     }
 }
