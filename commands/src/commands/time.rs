@@ -303,7 +303,8 @@ async fn list(
     Ok(())
 }
 
-/// Custom ids of a week list's buttons: `cc:wk:<page>:<week start>:<user or 0>`. A press
+/// Custom ids of a week list's buttons: `cc:wk:<page>:<week start>:<user or 0>:<p|n>` (the
+/// last part only tells Previous from Next, which may lead to the same page). A press
 /// reads the week again with the presser's rights ([`on_week_press`]): nothing waits for
 /// presses in memory, the page shows the week as it is now, and the buttons keep working.
 const WEEK_PAGE_PREFIX: &str = "cc:wk:";
