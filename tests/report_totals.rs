@@ -58,15 +58,18 @@ async fn assert_totals_fresh(conn: &mut Conn, wid: i64, after: &str) {
     assert_eq!(totals, fresh, "entry_totals after {after}");
 }
 
-async fn ids(conn: &mut Conn, sql: &str, wid: i64) -> Vec<i64> {
-    sqlx::query(sql)
-        .bind(wid)
-        .fetch_all(&mut *conn)
-        .await
-        .unwrap()
-        .iter()
-        .map(|r| r.get::<i64, _>(0))
-        .collect()
+/// The ids of a workspace's rows in `table`, in order.
+async fn ids(conn: &mut Conn, table: &str, wid: i64) -> Vec<i64> {
+    sqlx::query(&format!(
+        "SELECT id FROM {table} WHERE workspace_id = $1 ORDER BY id"
+    ))
+    .bind(wid)
+    .fetch_all(&mut *conn)
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| r.get::<i64, _>(0))
+    .collect()
 }
 
 /// Sums (ms, billable ms, amount, entries) by group keys and currency.
@@ -123,34 +126,13 @@ async fn writes_keep_totals_exact(h: &Harness) {
     let mut conn = h.app.store.conn().await.unwrap();
     assert_totals_fresh(&mut conn, wid, "generating the data set").await;
 
-    let members = ids(
-        &mut conn,
-        "SELECT id FROM members WHERE workspace_id = $1 ORDER BY id",
-        wid,
-    )
-    .await;
-    let projects = ids(
-        &mut conn,
-        "SELECT id FROM projects WHERE workspace_id = $1 ORDER BY id",
-        wid,
-    )
-    .await;
-    let entries = ids(
-        &mut conn,
-        "SELECT id FROM time_entries WHERE workspace_id = $1 ORDER BY id",
-        wid,
-    )
-    .await;
+    let members = ids(&mut conn, "members", wid).await;
+    let projects = ids(&mut conn, "projects", wid).await;
+    let entries = ids(&mut conn, "time_entries", wid).await;
     let now = Utc::now();
 
     // Odd durations, so per-entry rounding matters.
-    sqlx::query(
-        "UPDATE time_entries SET ended_at = ended_at + (id * 7919) % 59999 WHERE workspace_id = $1",
-    )
-    .bind(wid)
-    .execute(&mut *conn)
-    .await
-    .unwrap();
+    support::odd_durations(&mut conn, wid).await;
     assert_totals_fresh(&mut conn, wid, "editing every entry's end").await;
 
     // Each level of rate: set, changed, cleared.
@@ -285,31 +267,10 @@ async fn reports_from_totals_equal_a_plain_scan(h: &Harness) {
     let summary = generate(&h.app.store, &opts).await.unwrap();
     let wid = summary.workspace_id;
     let mut conn = h.app.store.conn().await.unwrap();
-    sqlx::query(
-        "UPDATE time_entries SET ended_at = ended_at + (id * 7919) % 59999 WHERE workspace_id = $1",
-    )
-    .bind(wid)
-    .execute(&mut *conn)
-    .await
-    .unwrap();
-    let members = ids(
-        &mut conn,
-        "SELECT id FROM members WHERE workspace_id = $1 ORDER BY id",
-        wid,
-    )
-    .await;
-    let projects = ids(
-        &mut conn,
-        "SELECT id FROM projects WHERE workspace_id = $1 ORDER BY id",
-        wid,
-    )
-    .await;
-    let clients = ids(
-        &mut conn,
-        "SELECT id FROM clients WHERE workspace_id = $1 ORDER BY id",
-        wid,
-    )
-    .await;
+    support::odd_durations(&mut conn, wid).await;
+    let members = ids(&mut conn, "members", wid).await;
+    let projects = ids(&mut conn, "projects", wid).await;
+    let clients = ids(&mut conn, "clients", wid).await;
     // Rates at every level, one project in another currency.
     sqlx::query("UPDATE projects SET currency = 'USD', hourly_rate = 12345 WHERE id = $1")
         .bind(projects[3])

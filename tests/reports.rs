@@ -1074,13 +1074,7 @@ async fn amounts_equal_entry_by_entry_on_mixed_rates(h: &Harness) {
     let mut conn = h.app.store.conn().await.unwrap();
     // Odd durations (a few ms to a few seconds off whole minutes), so rounding per entry
     // differs from rounding the sum.
-    sqlx::query(
-        "UPDATE time_entries SET ended_at = ended_at + (id * 7919) % 59999 WHERE workspace_id = $1",
-    )
-    .bind(wid)
-    .execute(&mut *conn)
-    .await
-    .unwrap();
+    support::odd_durations(&mut conn, wid).await;
     let projects: Vec<(i64, Option<i64>)> =
         sqlx::query("SELECT id, hourly_rate FROM projects WHERE workspace_id = $1 ORDER BY id")
             .bind(wid)

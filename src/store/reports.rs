@@ -504,6 +504,20 @@ pub async fn aggregate(
         // The join already keeps only filtered tags, but untagged rows must still go.
         sql.push_str(" AND et.tag_id IS NOT NULL");
     }
+    run_aggregate(conn, sql, group_count, f, now, dims.len(), &currency).await
+}
+
+/// Groups `sql` by its first `group_count` columns, runs it (binding `$1` workspace, `$2`
+/// from, `$3` to, `$4` now) and decodes the rows of an aggregate with `dims` key columns.
+async fn run_aggregate(
+    conn: &mut Conn,
+    mut sql: String,
+    group_count: usize,
+    f: &Filter,
+    now: DateTime<Utc>,
+    dims: usize,
+    currency: &Ccy,
+) -> Result<Vec<AggRow>, StoreError> {
     if group_count > 0 {
         let positions: Vec<String> = (1..=group_count).map(|i| i.to_string()).collect();
         let _ = write!(sql, " GROUP BY {}", positions.join(", "));
@@ -518,7 +532,7 @@ pub async fn aggregate(
         .bind(millis(now))
         .fetch_all(&mut *conn)
         .await?;
-    agg_rows(rows, dims.len(), &currency)
+    agg_rows(rows, dims, currency)
 }
 
 /// Decodes the rows of an aggregate with `dims` key columns `k0…`.
@@ -751,19 +765,7 @@ async fn aggregate_with_totals(
          FROM ({raw} UNION ALL {totals}) e {}",
         outer_joins.join(" ")
     );
-    if group_count > 0 {
-        let positions: Vec<String> = (1..=group_count).map(|i| i.to_string()).collect();
-        let _ = write!(sql, " GROUP BY {}", positions.join(", "));
-    }
-    let rows = sqlx::query(&sql)
-        .persistent(false)
-        .bind(f.workspace_id)
-        .bind(millis(f.from))
-        .bind(millis(f.to))
-        .bind(millis(now))
-        .fetch_all(&mut *conn)
-        .await?;
-    agg_rows(rows, dims.len(), &currency)
+    run_aggregate(conn, sql, group_count, f, now, dims.len(), &currency).await
 }
 
 /// How many entries the filter covers.

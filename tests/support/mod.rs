@@ -288,3 +288,16 @@ pub async fn snapshot(app: &App, guild: GuildId) -> String {
     let audit = store::audit::count(&mut conn, ws.id).await.unwrap();
     format!("{members:?}\n{settings:?}\n{invitations:?}\n{team:?}\n{links:?}\naudit={audit}")
 }
+
+/// Moves every entry's end of the workspace by a few ms to a minute, differently per entry, so
+/// durations don't fall on whole minutes and rounding each entry's amount differs from
+/// rounding the sum.
+pub async fn odd_durations(conn: &mut crewclock::store::Conn, workspace_id: i64) {
+    sqlx::query(
+        "UPDATE time_entries SET ended_at = ended_at + (id * 7919) % 59999 WHERE workspace_id = $1",
+    )
+    .bind(workspace_id)
+    .execute(&mut *conn)
+    .await
+    .unwrap();
+}
